@@ -1,0 +1,75 @@
+/// @file
+/// @brief The library's exception type and the checks that throw it.
+#pragma once
+
+#include <source_location>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+namespace nacs {
+
+/// @brief What kind of problem an nacs::error reports.
+enum class errc {
+  invalid_argument,  ///< a parameter is out of range or inconsistent (k > N, ratio <= 0, ...)
+  invalid_data,      ///< the data itself is unusable (NaN/Inf, empty, mismatched shapes)
+  memory_limit,      ///< the call would need more memory than the configured limit
+  io,                ///< a file could not be opened, read or written
+  parse,             ///< a file's contents are malformed
+  unsupported,       ///< a valid request this build or format cannot serve
+};
+
+/// @brief Short name of an error code ("invalid_argument", ...).
+constexpr std::string_view to_string(errc c) noexcept {
+  switch (c) {
+    case errc::invalid_argument: return "invalid_argument";
+    case errc::invalid_data: return "invalid_data";
+    case errc::memory_limit: return "memory_limit";
+    case errc::io: return "io";
+    case errc::parse: return "parse";
+    case errc::unsupported: return "unsupported";
+  }
+  return "unknown";
+}
+
+/// @brief The exception every nacs API throws for bad input.
+///
+/// what() reads "nacs: <message> [<code>, <file>:<line>]"; message() is the
+/// bare sentence, which says what was wrong and how to fix it.
+class error : public std::runtime_error {
+ public:
+  error(errc code, std::string message,
+        std::source_location where = std::source_location::current())
+      : std::runtime_error(format(code, message, where)),
+        code_(code),
+        message_(std::move(message)),
+        where_(where) {}
+
+  /// @brief The kind of problem.
+  [[nodiscard]] errc code() const noexcept { return code_; }
+  /// @brief The message without prefix or location.
+  [[nodiscard]] const std::string& message() const noexcept { return message_; }
+  /// @brief Where in the library the check failed.
+  [[nodiscard]] const std::source_location& where() const noexcept { return where_; }
+
+ private:
+  static std::string format(errc code, const std::string& message, const std::source_location& w) {
+    std::string file = w.file_name();
+    if (auto pos = file.rfind("include/nacs/"); pos != std::string::npos) file = file.substr(pos + 8);
+    return "nacs: " + message + " [" + std::string(to_string(code)) + ", " + file + ":" +
+           std::to_string(w.line()) + "]";
+  }
+  errc code_;
+  std::string message_;
+  std::source_location where_;
+};
+
+}  // namespace nacs
+
+/// Throws nacs::error(code, message) when cond is false. The message expression
+/// is evaluated only on failure, so it may build a string.
+#define NACS_EXPECTS(cond, code, message)                  \
+  do {                                                     \
+    if (!(cond)) [[unlikely]]                              \
+      throw ::nacs::error((code), (message));              \
+  } while (false)

@@ -1,0 +1,68 @@
+/// @file
+/// @brief The columnar CTR dataset every reader produces and every model consumes.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+#include <nacs/core/error.hpp>
+
+namespace nacs {
+
+/// @brief Row index type: 64-bit, so data sets past 2^31 rows work.
+using row_index = std::int64_t;
+
+/// @brief F categorical field ids per row, a click label and an optional weight.
+///
+/// Ids are stored row-major (row r's fields are ids[r*F .. r*F+F)). As read
+/// from a file they are raw 32-bit values (hashes, bucketed integers); after
+/// a vocabulary encodes them they are dense per-field ids in
+/// [0, cardinalities[f]) and `cardinalities` is filled in.
+struct dataset {
+  std::vector<std::string> field_names;   ///< F names, one per field
+  std::vector<std::uint32_t> ids;         ///< rows() * num_fields() ids, row-major
+  std::vector<float> labels;              ///< one label per row: 0/1, or a soft label in [0, 1]
+  std::vector<float> weights;             ///< one weight per row, or empty for all 1
+  std::vector<std::uint32_t> cardinalities;  ///< per-field id count when encoded, else empty
+
+  [[nodiscard]] std::size_t num_fields() const noexcept { return field_names.size(); }
+  [[nodiscard]] row_index rows() const noexcept { return static_cast<row_index>(labels.size()); }
+  [[nodiscard]] bool empty() const noexcept { return labels.empty(); }
+  [[nodiscard]] bool encoded() const noexcept { return !cardinalities.empty(); }
+  /// @brief Row r's field ids.
+  [[nodiscard]] std::span<const std::uint32_t> row(row_index r) const noexcept {
+    return {ids.data() + static_cast<std::size_t>(r) * num_fields(), num_fields()};
+  }
+  /// @brief Row r's weight (1 when no weights are stored).
+  [[nodiscard]] float weight(row_index r) const noexcept {
+    return weights.empty() ? 1.0f : weights[static_cast<std::size_t>(r)];
+  }
+
+  /// @brief Throws errc::invalid_data when the columns disagree in size or an encoded id is out of range.
+  void validate() const {
+    const std::size_t n = labels.size(), f = num_fields();
+    NACS_EXPECTS(f > 0, errc::invalid_data, "dataset has no fields: set field_names");
+    NACS_EXPECTS(ids.size() == n * f, errc::invalid_data,
+                 "dataset has " + std::to_string(ids.size()) + " ids for " + std::to_string(n) + " rows of " +
+                     std::to_string(f) + " fields (expected " + std::to_string(n * f) + ")");
+    NACS_EXPECTS(weights.empty() || weights.size() == n, errc::invalid_data,
+                 "dataset has " + std::to_string(weights.size()) + " weights for " + std::to_string(n) +
+                     " rows: give one per row or none");
+    if (encoded()) {
+      NACS_EXPECTS(cardinalities.size() == f, errc::invalid_data,
+                   "dataset has " + std::to_string(cardinalities.size()) + " cardinalities for " +
+                       std::to_string(f) + " fields");
+      for (std::size_t r = 0; r < n; ++r)
+        for (std::size_t j = 0; j < f; ++j)
+          NACS_EXPECTS(ids[r * f + j] < cardinalities[j], errc::invalid_data,
+                       "dataset row " + std::to_string(r) + " field " + std::to_string(j) + " has id " +
+                           std::to_string(ids[r * f + j]) + " >= the field's cardinality " +
+                           std::to_string(cardinalities[j]) + ": encode it with the field's vocabulary");
+    }
+  }
+};
+
+}  // namespace nacs
