@@ -1,0 +1,71 @@
+/// @file
+/// @brief What a data reader returns besides the rows: counts, the first malformed lines, the error policy.
+///
+/// Every reader (criteo, avazu, libsvm, libffm, csv) streams its input line by
+/// line and either skips a malformed row, counting it and keeping the line
+/// number and reason of the first few, or throws (errc::parse, naming the
+/// source, the line and the reason). Nothing is dropped silently: a skipped
+/// row is always in `rows_skipped`, a blank line in `blank_lines`.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <nacs/data/dataset.hpp>
+
+namespace nacs {
+
+/// @brief What a reader does with a malformed row.
+enum class error_policy {
+  skip,  ///< count it, keep its line number and reason (the first few), go on
+  fail,  ///< throw nacs::error(errc::parse) naming the source, the line and the reason
+};
+
+/// @brief One malformed row: where and why.
+struct parse_issue {
+  std::int64_t line = 0;  ///< 1-based line number (the first line of a multi-line CSV record)
+  std::string reason;     ///< what was wrong, e.g. "39 columns, expected 40"
+  friend bool operator==(const parse_issue&, const parse_issue&) = default;
+};
+
+/// @brief Counts and the first malformed rows of one read.
+struct parse_report {
+  std::string source;                ///< the file path, or the name given for a stream
+  std::int64_t lines = 0;            ///< physical lines read, header and blank lines included
+  row_index rows_read = 0;           ///< rows kept in the dataset
+  row_index rows_skipped = 0;        ///< malformed rows skipped (error_policy::skip)
+  std::int64_t blank_lines = 0;      ///< empty lines, which hold no row and are not errors
+  bool header = false;               ///< the first line was a header, not a row
+  std::vector<parse_issue> issues;   ///< the first `max_reported` malformed rows, in file order
+  std::vector<std::string> notes;    ///< facts about the data worth knowing (e.g. hash sentinels met)
+
+  /// @brief One line for a log: "<source>: N rows read, M skipped (line L: reason; ...)".
+  [[nodiscard]] std::string summary() const {
+    std::string s = source;
+    s.append(": ").append(std::to_string(rows_read)).append(" rows read, ");
+    s.append(std::to_string(rows_skipped)).append(" malformed skipped");
+    if (blank_lines > 0) s.append(", ").append(std::to_string(blank_lines)).append(" blank lines");
+    if (!issues.empty()) {
+      s.append(" (");
+      for (std::size_t i = 0; i < issues.size(); ++i) {
+        if (i > 0) s.append("; ");
+        s.append("line ").append(std::to_string(issues[i].line)).append(": ").append(issues[i].reason);
+      }
+      if (static_cast<row_index>(issues.size()) < rows_skipped) s.append("; ...");
+      s.append(")");
+    }
+    for (const auto& n : notes) s.append("; ").append(n);
+    return s;
+  }
+  friend bool operator==(const parse_report&, const parse_report&) = default;
+};
+
+/// @brief A reader's result: the rows (raw ids, not yet encoded) and the report.
+struct read_result {
+  dataset data;         ///< the rows kept; ids are raw values until a vocabulary encodes them
+  parse_report report;  ///< counts and the first malformed rows
+};
+
+}  // namespace nacs

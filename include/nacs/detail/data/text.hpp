@@ -1,0 +1,272 @@
+// Line-oriented parsing shared by the text readers: a line source, the
+// malformed-row log, field splitting, strict number parsing, and an RFC 4180
+// record reader. Internal: the public API is in nacs/data/*.hpp.
+#pragma once
+
+#include <cerrno>
+#include <charconv>
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <istream>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <type_traits>
+#include <vector>
+
+#include <nacs/core/error.hpp>
+#include <nacs/data/dataset.hpp>
+#include <nacs/data/parse_report.hpp>
+
+namespace nacs::detail {
+
+// Concatenates strings, string views, characters and integers (no "literal" + string
+// chains, which make GCC 12 emit false -Wrestrict warnings).
+template <class T>
+void cat_one(std::string& s, const T& part) {
+  if constexpr (std::is_convertible_v<const T&, std::string_view>) s.append(std::string_view(part));
+  else if constexpr (std::is_same_v<T, char>) s.push_back(part);
+  else s.append(std::to_string(part));
+}
+template <class... Parts>
+std::string cat(const Parts&... parts) {
+  std::string s;
+  (cat_one(s, parts), ...);
+  return s;
+}
+
+// Reads physical lines, strips a trailing '\r' (CRLF files), counts lines.
+class line_source {
+ public:
+  explicit line_source(std::istream& in, const std::string& source) : in_(in), source_(source) {}
+
+  // Next line into `out`; false at the end of input. A read error (not EOF) throws errc::io.
+  bool next(std::string& out) {
+    if (!std::getline(in_, out)) {
+      if (in_.bad()) throw error(errc::io, cat("reading '", source_, "' failed after line ", line_));
+      return false;
+    }
+    ++line_;
+    if (!out.empty() && out.back() == '\r') out.pop_back();
+    // A UTF-8 byte order mark on the first line is not data.
+    if (line_ == 1 && out.size() >= 3 && static_cast<unsigned char>(out[0]) == 0xEF &&
+        static_cast<unsigned char>(out[1]) == 0xBB && static_cast<unsigned char>(out[2]) == 0xBF)
+      out.erase(0, 3);
+    return true;
+  }
+  [[nodiscard]] std::int64_t line() const noexcept { return line_; }
+
+ private:
+  std::istream& in_;
+  const std::string& source_;
+  std::int64_t line_ = 0;
+};
+
+// Applies the error policy to malformed rows and keeps the first few.
+class issue_log {
+ public:
+  issue_log(parse_report& report, error_policy policy, std::size_t max_reported)
+      : report_(report), policy_(policy), max_(max_reported) {}
+
+  void malformed(std::int64_t line, std::string reason) {
+    if (policy_ == error_policy::fail)
+      throw error(errc::parse, cat(report_.source, ':', line, ": ", reason,
+                                       " (fix the line, or read with on_error = error_policy::skip to skip and "
+                                       "count malformed rows)"));
+    ++report_.rows_skipped;
+    if (report_.issues.size() < max_) report_.issues.push_back({line, std::move(reason)});
+  }
+
+ private:
+  parse_report& report_;
+  error_policy policy_;
+  std::size_t max_;
+};
+
+// Opens a file for reading or throws errc::io with the path and the system's reason.
+inline std::ifstream open_input(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::in | std::ios::binary);
+  if (!in) {
+    const int e = errno;
+    std::error_code ec;
+    std::string why = e != 0 ? std::string(std::strerror(e)) : std::string("cannot be opened");
+    if (!std::filesystem::exists(path, ec)) why = "no such file";
+    else if (std::filesystem::is_directory(path, ec)) why = "is a directory";
+    throw error(errc::io, cat("cannot open '", path.string(), "' for reading: ", why, " (check the path)"));
+  }
+  return in;
+}
+
+// Splits `s` at every `sep` into `out` (views into s). "a\t\tb" gives three fields.
+inline void split(std::string_view s, char sep, std::vector<std::string_view>& out) {
+  out.clear();
+  std::size_t start = 0;
+  for (;;) {
+    const std::size_t pos = s.find(sep, start);
+    if (pos == std::string_view::npos) {
+      out.push_back(s.substr(start));
+      return;
+    }
+    out.push_back(s.substr(start, pos - start));
+    start = pos + 1;
+  }
+}
+
+// Splits at runs of spaces and tabs, ignoring leading and trailing blanks.
+inline void split_blanks(std::string_view s, std::vector<std::string_view>& out) {
+  out.clear();
+  std::size_t i = 0;
+  const std::size_t n = s.size();
+  while (i < n) {
+    while (i < n && (s[i] == ' ' || s[i] == '\t')) ++i;
+    if (i == n) break;
+    const std::size_t start = i;
+    while (i < n && s[i] != ' ' && s[i] != '\t') ++i;
+    out.push_back(s.substr(start, i - start));
+  }
+}
+
+inline bool is_blank(std::string_view s) noexcept {
+  for (const char c : s)
+    if (c != ' ' && c != '\t') return false;
+  return true;
+}
+
+// Strict integer parsing: the whole field, base 10, optional leading '-' (and '+' when allowed).
+template <class Int>
+bool parse_int(std::string_view s, Int& v, bool allow_plus = false) noexcept {
+  if (allow_plus && !s.empty() && s.front() == '+') s.remove_prefix(1);
+  if (s.empty()) return false;
+  const auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  return ec == std::errc{} && p == s.data() + s.size();
+}
+
+// Exactly `digits` hexadecimal digits (either case) into a 32-bit value.
+inline bool parse_hex32(std::string_view s, std::uint32_t& v, std::size_t digits = 8) noexcept {
+  if (s.size() != digits) return false;
+  std::uint32_t x = 0;
+  for (const char c : s) {
+    std::uint32_t d;
+    if (c >= '0' && c <= '9') d = static_cast<std::uint32_t>(c - '0');
+    else if (c >= 'a' && c <= 'f') d = static_cast<std::uint32_t>(c - 'a' + 10);
+    else if (c >= 'A' && c <= 'F') d = static_cast<std::uint32_t>(c - 'A' + 10);
+    else return false;
+    x = (x << 4) | d;
+  }
+  v = x;
+  return true;
+}
+
+// A finite decimal number (optional leading '+'), the whole field.
+inline bool parse_finite(std::string_view s, double& v) noexcept {
+  if (!s.empty() && s.front() == '+') s.remove_prefix(1);
+  if (s.empty()) return false;
+  const auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  return ec == std::errc{} && p == s.data() + s.size() && std::isfinite(v);
+}
+
+// Shortens a field for an error message.
+inline std::string quote(std::string_view s) {
+  constexpr std::size_t max = 40;
+  std::string q = "'";
+  q += s.size() <= max ? s : s.substr(0, max);
+  if (s.size() > max) q += "...";
+  q += "'";
+  return q;
+}
+
+// Reads RFC 4180 records: fields separated by `sep`; a field that starts with a
+// double quote runs to the closing quote, may hold separators and line breaks,
+// and writes a quote as two quotes. Fields are views into an internal buffer,
+// valid until the next call.
+class csv_record_reader {
+ public:
+  csv_record_reader(line_source& lines, char sep) : lines_(lines), sep_(sep) {}
+
+  enum class status { record, blank, end, malformed };
+
+  // Reads the next record. On `malformed`, `reason()` says why and the record is consumed.
+  status next(std::vector<std::string_view>& fields) {
+    fields.clear();
+    if (!lines_.next(line_)) return status::end;
+    first_line_ = lines_.line();
+    if (line_.empty()) return status::blank;
+    buf_.clear();
+    bounds_.clear();
+    std::size_t i = 0;
+    for (;;) {
+      // At the start of a field.
+      const std::size_t field_start = buf_.size();
+      if (i < line_.size() && line_[i] == '"') {
+        ++i;
+        for (;;) {
+          if (i == line_.size()) {
+            // The quoted field goes on past the line end.
+            if (!lines_.next(line_)) {
+              reason_ = cat("a quoted field opened on line ", first_line_, " is never closed");
+              return status::malformed;
+            }
+            buf_.push_back('\n');
+            i = 0;
+            continue;
+          }
+          const char c = line_[i];
+          if (c == '"') {
+            if (i + 1 < line_.size() && line_[i + 1] == '"') {
+              buf_.push_back('"');
+              i += 2;
+              continue;
+            }
+            ++i;  // closing quote
+            break;
+          }
+          buf_.push_back(c);
+          ++i;
+        }
+        if (i < line_.size() && line_[i] != sep_) {
+          reason_ = cat("unexpected character after the closing quote of field ", bounds_.size() + 1);
+          return status::malformed;
+        }
+      } else {
+        while (i < line_.size() && line_[i] != sep_) {
+          if (line_[i] == '"') {
+            reason_ = cat("a double quote inside unquoted field ", bounds_.size() + 1,
+                          " (quote the whole field and double the quote)");
+            return status::malformed;
+          }
+          buf_.push_back(line_[i++]);
+        }
+      }
+      bounds_.push_back({field_start, buf_.size() - field_start});
+      if (i == line_.size()) break;
+      ++i;  // the separator; a separator at the very end gives a last empty field
+    }
+    for (const auto& [start, len] : bounds_) fields.emplace_back(buf_.data() + start, len);
+    return status::record;
+  }
+  [[nodiscard]] std::int64_t first_line() const noexcept { return first_line_; }
+  [[nodiscard]] const std::string& reason() const noexcept { return reason_; }
+
+ private:
+  line_source& lines_;
+  char sep_;
+  std::string line_, buf_, reason_;
+  std::vector<std::pair<std::size_t, std::size_t>> bounds_;
+  std::int64_t first_line_ = 0;
+};
+
+// Appends one parsed row to a dataset.
+inline void append_row(dataset& d, const std::vector<std::uint32_t>& row, float label) {
+  d.ids.insert(d.ids.end(), row.begin(), row.end());
+  d.labels.push_back(label);
+}
+
+inline bool row_limit_reached(const parse_report& r, const std::optional<row_index>& max_rows) noexcept {
+  return max_rows && r.rows_read >= *max_rows;
+}
+
+}  // namespace nacs::detail
