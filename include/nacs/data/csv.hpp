@@ -48,7 +48,7 @@ enum class csv_values {
 /// @brief Options of read_csv; label_column and categorical_columns are required.
 struct csv_options {
   std::string label_column{};                    ///< the header name of the label column
-  std::vector<std::string> categorical_columns{};///< the header names of the fields, in field order
+  std::vector<std::string> categorical_columns{};  ///< the header names of the fields, in field order
   std::optional<std::string> weight_column{};    ///< a per-row weight column, if any
   char delimiter = ',';                          ///< the field separator (',' ';' '\t' ...)
   csv_values values = csv_values::hash;          ///< hash the text, or parse it as an integer id

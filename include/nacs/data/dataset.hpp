@@ -2,6 +2,7 @@
 /// @brief The columnar CTR dataset every reader produces and every model consumes.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <span>
@@ -41,6 +42,54 @@ struct dataset {
     return weights.empty() ? 1.0f : weights[static_cast<std::size_t>(r)];
   }
 
+  /// @brief The rows at `indices`, in that order, as a new dataset (a row may be taken more than once).
+  ///
+  /// Field names, cardinalities and (when present) weights come along.
+  /// @param[in] indices row indices in [0, rows())
+  /// @throws nacs::error errc::invalid_argument for an index out of range; errc::invalid_data when the
+  ///         columns disagree in size
+  [[nodiscard]] dataset select_rows(std::span<const row_index> indices) const {
+    check_shape();
+    const std::size_t f = num_fields();
+    dataset out;
+    out.field_names = field_names;
+    out.cardinalities = cardinalities;
+    out.ids.resize(indices.size() * f);
+    out.labels.resize(indices.size());
+    if (!weights.empty()) out.weights.resize(indices.size());
+    for (std::size_t i = 0; i < indices.size(); ++i) {
+      const row_index r = indices[i];
+      NACS_EXPECTS(r >= 0 && r < rows(), errc::invalid_argument,
+                   "dataset::select_rows: index " + std::to_string(r) + " (position " + std::to_string(i) +
+                       ") is outside [0, " + std::to_string(rows()) + ")");
+      const auto ur = static_cast<std::size_t>(r);
+      std::copy_n(ids.data() + ur * f, f, out.ids.data() + i * f);
+      out.labels[i] = labels[ur];
+      if (!weights.empty()) out.weights[i] = weights[ur];
+    }
+    return out;
+  }
+
+  /// @brief Appends the rows of `other`, which must have the same fields and the same encoding.
+  ///
+  /// When only one side has weights, the other side's rows get weight 1.
+  /// @throws nacs::error errc::invalid_argument when field names or cardinalities differ
+  void append(const dataset& other) {
+    check_shape();
+    other.check_shape();
+    NACS_EXPECTS(field_names == other.field_names, errc::invalid_argument,
+                 "dataset::append: the datasets have different fields (read them with the same reader and options)");
+    NACS_EXPECTS(cardinalities == other.cardinalities, errc::invalid_argument,
+                 "dataset::append: the datasets are encoded differently: encode both with the same vocabulary");
+    if (weights.empty() && !other.weights.empty()) weights.assign(labels.size(), 1.0f);
+    if (!weights.empty()) {
+      if (other.weights.empty()) weights.insert(weights.end(), other.labels.size(), 1.0f);
+      else weights.insert(weights.end(), other.weights.begin(), other.weights.end());
+    }
+    ids.insert(ids.end(), other.ids.begin(), other.ids.end());
+    labels.insert(labels.end(), other.labels.begin(), other.labels.end());
+  }
+
   /// @brief Throws errc::invalid_data when the columns disagree in size or an encoded id is out of range.
   void validate() const {
     const std::size_t n = labels.size(), f = num_fields();
@@ -62,6 +111,16 @@ struct dataset {
                            std::to_string(ids[r * f + j]) + " >= the field's cardinality " +
                            std::to_string(cardinalities[j]) + ": encode it with the field's vocabulary");
     }
+  }
+
+ private:
+  // The cheap part of validate(): sizes agree, so row access stays in bounds.
+  void check_shape() const {
+    NACS_EXPECTS(ids.size() == labels.size() * num_fields() && (weights.empty() || weights.size() == labels.size()),
+                 errc::invalid_data,
+                 "dataset columns disagree in size (" + std::to_string(ids.size()) + " ids, " +
+                     std::to_string(labels.size()) + " labels, " + std::to_string(weights.size()) + " weights, " +
+                     std::to_string(num_fields()) + " fields): call validate() for details");
   }
 };
 
