@@ -1,8 +1,12 @@
 #include <doctest/doctest.h>
 #include <nacs/core/philox.hpp>
+#include <nacs/data/criteo.hpp>
 #include <nacs/data/vocabulary.hpp>
 
+#include <cstdlib>
+#include <filesystem>
 #include <map>
+#include <optional>
 #include <vector>
 
 namespace {
@@ -31,6 +35,16 @@ std::vector<std::map<std::uint32_t, std::uint32_t>> oracle(const nacs::dataset& 
       if (count[v] >= min_count) ids[j][v] = next++;
   }
   return ids;
+}
+
+std::optional<std::filesystem::path> shared_data() {
+  std::error_code ec;
+  if (const char* e = std::getenv("NACS_SHARED_DATA"); e != nullptr && *e != '\0' &&
+                                                       std::filesystem::is_directory(e, ec))
+    return std::filesystem::path(e);
+  const std::filesystem::path p = std::filesystem::path(NACS_SOURCE_DIR) / ".." / "shared" / "data";
+  if (std::filesystem::is_directory(p, ec)) return p;
+  return std::nullopt;
 }
 
 }  // namespace
@@ -128,4 +142,31 @@ TEST_CASE("vocabulary: mismatched fields and bad shapes are typed errors") {
   CHECK_THROWS_AS((void)v.encode(nacs::seq, bad), nacs::error);
   CHECK_THROWS_AS((void)nacs::build_vocabulary(nacs::seq, bad), nacs::error);
   CHECK_THROWS_AS((void)nacs::build_vocabulary(nacs::seq, nacs::dataset{}), nacs::error);
+}
+
+TEST_CASE("vocabulary: built on the criteo sample's train split, applied to its dev split") {
+  const auto dir = shared_data();
+  if (!dir) {
+    MESSAGE("skipped: the shared data directory (NACS_SHARED_DATA or ../shared/data) is absent");
+    return;
+  }
+  const auto train = nacs::read_criteo(*dir / "criteo-sample" / "train.csv").data;
+  const auto dev = nacs::read_criteo(*dir / "criteo-sample" / "dev.csv").data;
+  const auto v = nacs::build_vocabulary(nacs::par, train);  // min_count 10
+  const auto et = v.encode(nacs::par, train), ed = v.encode(nacs::seq, dev);
+  CHECK_NOTHROW(et.validate());
+  CHECK_NOTHROW(ed.validate());
+  CHECK(et.cardinalities == ed.cardinalities);
+  // The oracle agrees on the real data too.
+  const auto expect = oracle(train, 10);
+  for (std::size_t j = 0; j < train.num_fields(); ++j) REQUIRE(v.cardinality(j) == expect[j].size() + 1);
+  // Rare values exist in the training split (so OOV is used there), and dev has at least as large an OOV share.
+  double oov_train = 0, oov_dev = 0;
+  for (const auto id : et.ids) oov_train += id == nacs::vocabulary::oov;
+  for (const auto id : ed.ids) oov_dev += id == nacs::vocabulary::oov;
+  oov_train /= static_cast<double>(et.ids.size());
+  oov_dev /= static_cast<double>(ed.ids.size());
+  CHECK(oov_train > 0.0);
+  CHECK(oov_dev >= oov_train);
+  CHECK(oov_dev < 0.5);
 }
