@@ -129,6 +129,9 @@ class scratch {
     if (data_.size() < n) data_.resize(n);
     return data_.data();
   }
+  /// The buffer (at least as long as the largest get() so far).
+  [[nodiscard]] T* data() noexcept { return data_.data(); }
+  [[nodiscard]] const T* data() const noexcept { return data_.data(); }
   [[nodiscard]] std::size_t capacity() const noexcept { return data_.size(); }
 
  private:
