@@ -1,0 +1,412 @@
+// Bodies of nacs/similarity.hpp: resolving a policy's defaults, validating
+// inputs, and building a similarity kernel from embeddings (tiled, on
+// several threads) or from a precomputed matrix.
+#pragma once
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <numeric>
+#include <span>
+#include <string>
+#include <vector>
+
+#include <nacs/similarity.hpp>
+#include <nacs/detail/similarity/buffer.hpp>
+#include <nacs/detail/similarity/omp.hpp>
+#include <nacs/detail/similarity/simd.hpp>
+
+namespace nacs::detail {
+
+/// Builds kernels in place; the only code that touches similarity_kernel's storage.
+struct kernel_access {
+  static similarity_kernel allocate(row_index n) {
+    similarity_kernel k;
+    k.n_ = n;
+    k.ld_ = round_up(static_cast<std::size_t>(n), 32);
+    k.data_ = aligned_array<float>(static_cast<std::size_t>(n) * k.ld_);
+    return k;
+  }
+  static float* data(similarity_kernel& k) noexcept { return k.data_.data(); }
+  static void set(similarity_kernel& k, bool symmetric, double shift) noexcept {
+    k.symmetric_ = symmetric;
+    k.shift_ = shift;
+  }
+};
+
+enum class similarity_kind { neg_distance, exp_distance, cosine, rbf, given };
+
+/// A policy with its defaults filled in for one input.
+struct resolved_similarity {
+  similarity_kind kind = similarity_kind::given;
+  double param = 0.0;           // neg: C (when !shift_from_max); exp, rbf: gamma
+  bool shift_from_max = false;  // neg_distance without an explicit shift
+};
+
+inline void expect_positive_finite(double v, const char* what) {
+  NACS_EXPECTS(std::isfinite(v) && v > 0.0, errc::invalid_argument,
+               std::string(what) + " is " + std::to_string(v) + ": it must be finite and > 0");
+}
+
+/// dim = the embedding dimension, or 0 for a precomputed distance matrix (no default gamma then).
+inline resolved_similarity resolve_similarity(const neg_distance& s, std::size_t /*dim*/) {
+  if (s.shift) {
+    NACS_EXPECTS(std::isfinite(*s.shift), errc::invalid_argument,
+                 "neg_distance.shift must be finite; leave it empty to use the partition's largest distance");
+    return {similarity_kind::neg_distance, *s.shift, false};
+  }
+  return {similarity_kind::neg_distance, 0.0, true};
+}
+inline resolved_similarity resolve_similarity(const exp_distance& s, std::size_t dim) {
+  NACS_EXPECTS(s.gamma || dim > 0, errc::invalid_argument,
+               "exp_distance on a distance matrix needs gamma (its default, the embedding dimension d, is unknown "
+               "there): set exp_distance{.gamma = ...}");
+  const double g = s.gamma.value_or(static_cast<double>(dim));
+  expect_positive_finite(g, "exp_distance.gamma");
+  return {similarity_kind::exp_distance, g, false};
+}
+inline resolved_similarity resolve_similarity(const cosine&, std::size_t) { return {similarity_kind::cosine, 0.0, false}; }
+inline resolved_similarity resolve_similarity(const rbf& s, std::size_t dim) {
+  NACS_EXPECTS(s.gamma || dim > 0, errc::invalid_argument,
+               "rbf on a distance matrix needs gamma (its default, 1 / d, is unknown there): set rbf{.gamma = ...}");
+  const double g = s.gamma.value_or(dim > 0 ? 1.0 / static_cast<double>(dim) : 0.0);
+  expect_positive_finite(g, "rbf.gamma");
+  return {similarity_kind::rbf, g, false};
+}
+
+template <class T>
+inline constexpr bool kernel_value_type = std::is_same_v<T, float> || std::is_same_v<T, double>;
+
+/// Throws for empty or non-finite embeddings.
+template <class T>
+void validate_embeddings(matrix_view<const T> x, const char* what) {
+  NACS_EXPECTS(x.rows() > 0 && x.cols() > 0, errc::invalid_data,
+               std::string(what) + ": the embeddings are empty (" + std::to_string(x.rows()) + " rows x " +
+                   std::to_string(x.cols()) + " columns): give at least one row of at least one value");
+  expect_finite<T>(x, "the embeddings");
+}
+
+/// Throws unless m is a finite N x N matrix (and >= 0 for distances).
+template <class T>
+void validate_square(matrix_view<const T> m, const char* what, bool distances) {
+  NACS_EXPECTS(m.rows() > 0, errc::invalid_data, std::string("the ") + what + " is empty: give an N x N matrix, N >= 1");
+  NACS_EXPECTS(m.rows() == m.cols(), errc::invalid_data,
+               std::string("the ") + what + " is " + std::to_string(m.rows()) + " x " + std::to_string(m.cols()) +
+                   ": it must be square (N x N, one row and one column per data row)");
+  expect_finite<T>(m, what);
+  if (distances) {
+    for (std::size_t i = 0; i < m.rows(); ++i)
+      for (std::size_t j = 0; j < m.cols(); ++j)
+        NACS_EXPECTS(m(i, j) >= T(0), errc::invalid_data,
+                     std::string("the ") + what + " has a negative distance at (" + std::to_string(i) + ", " +
+                         std::to_string(j) + "): distances must be >= 0");
+  }
+}
+
+// ------------------------------------------------------------ from embeddings
+
+inline constexpr std::size_t tile = 32;
+
+/// The partition's rows twice: row-major (padded with zero rows to a multiple
+/// of 32) and as blocks of 32 rows transposed (d x 32 values each), so that a
+/// tile's inner loop runs over 32 contiguous columns.
+template <class T>
+struct packed_rows {
+  aligned_array<T> rows, blocks;
+  std::size_t n = 0, np = 0, d = 0;
+};
+
+/// Bytes pack_rows allocates.
+constexpr std::size_t packed_bytes(std::size_t n, std::size_t d, std::size_t value_size) noexcept {
+  return 2 * round_up(n, tile) * d * value_size;
+}
+
+template <class T>
+packed_rows<T> pack_rows(matrix_view<const T> x, std::span<const row_index> rows, bool normalise) {
+  packed_rows<T> p;
+  p.n = rows.size();
+  p.np = round_up(p.n, tile);
+  p.d = x.cols();
+  const std::size_t d = p.d;
+  p.rows = aligned_array<T>(p.np * d, T(0));
+  p.blocks = aligned_array<T>(p.np * d);
+  for (std::size_t i = 0; i < p.n; ++i) {
+    const T* src = x.row_ptr(static_cast<std::size_t>(rows[i]));
+    T* dst = p.rows.data() + i * d;
+    if (normalise) {
+      double sq = 0.0;
+      for (std::size_t k = 0; k < d; ++k) sq += static_cast<double>(src[k]) * static_cast<double>(src[k]);
+      const double norm = std::sqrt(sq);
+      for (std::size_t k = 0; k < d; ++k) dst[k] = norm > 0.0 ? static_cast<T>(static_cast<double>(src[k]) / norm) : T(0);
+    } else {
+      std::copy(src, src + d, dst);
+    }
+  }
+  for (std::size_t b = 0; b < p.np / tile; ++b)
+    for (std::size_t k = 0; k < d; ++k)
+      for (std::size_t w = 0; w < tile; ++w) p.blocks[(b * d + k) * tile + w] = p.rows[(b * tile + w) * d + k];
+  return p;
+}
+
+/// out (R x 32) = sum over k of (a_r[k] - b[k][w])^2, or a_r[k] * b[k][w] when Dot.
+/// One instance computes every pair of a kernel, so each pair gets the same operations.
+template <class T, int R, bool Dot>
+[[gnu::noinline]] void pair_micro(const T* __restrict a, std::size_t d, const T* __restrict b, T* __restrict out) noexcept {
+  using V = typename simd::lanes<T>::type;
+  constexpr int L = simd::lanes<T>::count;
+  constexpr int NV = static_cast<int>(tile) / L;
+  V acc[R][NV];
+#pragma GCC unroll 8
+  for (int r = 0; r < R; ++r)
+#pragma GCC unroll 4
+    for (int q = 0; q < NV; ++q) acc[r][q] = V{};
+  for (std::size_t k = 0; k < d; ++k) {
+    V bv[NV];
+#pragma GCC unroll 4
+    for (int q = 0; q < NV; ++q) std::memcpy(&bv[q], b + k * tile + static_cast<std::size_t>(q * L), sizeof(V));
+#pragma GCC unroll 8
+    for (int r = 0; r < R; ++r) {
+      const T s = a[static_cast<std::size_t>(r) * d + k];
+#pragma GCC unroll 4
+      for (int q = 0; q < NV; ++q) {
+        if constexpr (Dot) {
+          acc[r][q] += s * bv[q];
+        } else {
+          const V t = s - bv[q];
+          acc[r][q] += t * t;
+        }
+      }
+    }
+  }
+#pragma GCC unroll 8
+  for (int r = 0; r < R; ++r)
+#pragma GCC unroll 4
+    for (int q = 0; q < NV; ++q) std::memcpy(out + r * static_cast<int>(tile) + q * L, &acc[r][q], sizeof(V));
+}
+
+/// Fills k's columns from packed rows; returns the largest distance (neg_distance) or 0.
+template <class T, bool Dot>
+float embedding_tiles([[maybe_unused]] int threads, const packed_rows<T>& p, const resolved_similarity& rs, float* K, std::size_t ld) {
+  constexpr int R = std::is_same_v<T, float> ? 8 : 4;
+  const std::size_t n = p.n, d = p.d, nb = p.np / tile;
+  const similarity_kind kind = rs.kind;
+  const float scale = kind == similarity_kind::exp_distance ? static_cast<float>(-1.0 / rs.param)
+                      : kind == similarity_kind::rbf        ? static_cast<float>(-rs.param)
+                                                            : 0.0f;
+  float dmax = 0.0f;
+  const auto nbi = static_cast<std::ptrdiff_t>(nb);
+  NACS_DETAIL_OMP(parallel for schedule(dynamic, 1) num_threads(threads) if(threads > 1) reduction(max : dmax))
+  for (std::ptrdiff_t bi = 0; bi < nbi; ++bi) {
+    const auto I = static_cast<std::size_t>(bi);
+    alignas(64) T acc[tile * tile];
+    alignas(64) float q[tile * tile];
+    alignas(64) float s[tile * tile];
+    for (std::size_t J = I; J < nb; ++J) {
+      for (std::size_t r = 0; r < tile; r += R)
+        pair_micro<T, R, Dot>(p.rows.data() + (I * tile + r) * d, d, p.blocks.data() + J * tile * d, acc + r * tile);
+      for (std::size_t e = 0; e < tile * tile; ++e) q[e] = static_cast<float>(acc[e]);
+      switch (kind) {
+        case similarity_kind::neg_distance:
+          for (std::size_t e = 0; e < tile * tile; e += 16) simd::sqrt16(q + e, s + e);
+          break;
+        case similarity_kind::exp_distance:
+          for (std::size_t e = 0; e < tile * tile; e += 16) {
+            simd::sqrt16(q + e, s + e);
+            simd::exp16(s + e, scale, s + e);
+          }
+          break;
+        case similarity_kind::rbf:
+          for (std::size_t e = 0; e < tile * tile; e += 16) simd::exp16(q + e, scale, s + e);
+          break;
+        case similarity_kind::cosine:
+          for (std::size_t e = 0; e < tile * tile; ++e) s[e] = std::clamp(q[e], -1.0f, 1.0f);
+          break;
+        case similarity_kind::given:
+          break;
+      }
+      const std::size_t rows_here = std::min(tile, n - I * tile);  // rows of block I inside the kernel
+      const std::size_t cols_here = std::min(tile, n - J * tile);
+      if (kind == similarity_kind::neg_distance)
+        for (std::size_t r = 0; r < rows_here; ++r)
+          for (std::size_t w = 0; w < cols_here; ++w) dmax = std::max(dmax, s[r * tile + w]);
+      // Column I*32+r gets s(J*32+w, I*32+r); past the last row it is padding, set to 0.
+      for (std::size_t r = 0; r < rows_here; ++r) {
+        float* col = K + (I * tile + r) * ld + J * tile;
+        for (std::size_t w = 0; w < tile; ++w) col[w] = w < cols_here ? s[r * tile + w] : 0.0f;
+      }
+      if (J != I) {
+        // Mirror: column J*32+w gets the same values (s is symmetric bitwise).
+        for (std::size_t w = 0; w < cols_here; ++w) {
+          float* col = K + (J * tile + w) * ld + I * tile;
+          for (std::size_t r = 0; r < tile; ++r) col[r] = s[r * tile + w];
+        }
+      }
+    }
+  }
+  return dmax;
+}
+
+/// Subtracts every real entry from C (neg_distance's second pass); padding stays 0.
+inline void shift_from([[maybe_unused]] int threads, float c, float* K, std::size_t n, std::size_t ld) {
+  const auto nn = static_cast<std::ptrdiff_t>(n);
+  NACS_DETAIL_OMP(parallel for schedule(static) num_threads(threads) if(threads > 1))
+  for (std::ptrdiff_t j = 0; j < nn; ++j) {
+    float* col = K + static_cast<std::size_t>(j) * ld;
+    for (std::size_t i = 0; i < n; ++i) col[i] = c - col[i];
+  }
+}
+
+/// Bytes kernel_from_embeddings allocates for n rows of d values of value_size bytes.
+constexpr std::size_t embedding_kernel_bytes(std::size_t n, std::size_t d, std::size_t value_size) noexcept {
+  return similarity_kernel::bytes_for(static_cast<row_index>(n)) + packed_bytes(n, d, value_size);
+}
+
+template <class T>
+similarity_kernel kernel_from_embeddings(int threads, matrix_view<const T> x, std::span<const row_index> rows,
+                                         const resolved_similarity& rs) {
+  static_assert(kernel_value_type<T>, "nacs: embeddings must be float or double");
+  const bool dot = rs.kind == similarity_kind::cosine;
+  similarity_kernel k = kernel_access::allocate(static_cast<row_index>(rows.size()));
+  float dmax = 0.0f;
+  {
+    const packed_rows<T> p = pack_rows(x, rows, dot);
+    dmax = dot ? embedding_tiles<T, true>(threads, p, rs, kernel_access::data(k), k.stride())
+               : embedding_tiles<T, false>(threads, p, rs, kernel_access::data(k), k.stride());
+  }
+  double shift = 0.0;
+  if (rs.kind == similarity_kind::neg_distance) {
+    NACS_EXPECTS(std::isfinite(dmax), errc::invalid_data,
+                 "the embeddings' distances overflow float: scale the data down (e.g. standardise it)");
+    const float c = rs.shift_from_max ? dmax : static_cast<float>(rs.param);
+    shift_from(threads, c, kernel_access::data(k), rows.size(), k.stride());
+    shift = c;
+  }
+  kernel_access::set(k, true, shift);
+  return k;
+}
+
+// ----------------------------------------------------- from a precomputed matrix
+
+/// Kernel of the sub-matrix m(rows, rows): similarities as given (kind == given) or
+/// a distance-based policy applied to distances.
+template <class T>
+similarity_kernel kernel_from_matrix([[maybe_unused]] int threads, matrix_view<const T> m, std::span<const row_index> rows,
+                                     const resolved_similarity& rs) {
+  const std::size_t n = rows.size();
+  similarity_kernel k = kernel_access::allocate(static_cast<row_index>(n));
+  float* K = kernel_access::data(k);
+  const std::size_t ld = k.stride();
+  const auto nn = static_cast<std::ptrdiff_t>(n);
+  float dmax = 0.0f;
+  NACS_DETAIL_OMP(parallel for schedule(static) num_threads(threads) if(threads > 1) reduction(max : dmax))
+  for (std::ptrdiff_t jj = 0; jj < nn; ++jj) {
+    const auto j = static_cast<std::size_t>(jj);
+    float* col = K + j * ld;
+    const auto gj = static_cast<std::size_t>(rows[j]);
+    for (std::size_t i = 0; i < n; ++i) col[i] = static_cast<float>(m(static_cast<std::size_t>(rows[i]), gj));
+    for (std::size_t i = n; i < ld; ++i) col[i] = 0.0f;
+    for (std::size_t i = 0; i < n; ++i) dmax = std::max(dmax, col[i]);
+  }
+  double shift = 0.0;
+  switch (rs.kind) {
+    case similarity_kind::neg_distance: {
+      NACS_EXPECTS(std::isfinite(dmax), errc::invalid_data,
+                   "the distance matrix overflows float: scale the distances down");
+      const float c = rs.shift_from_max ? dmax : static_cast<float>(rs.param);
+      shift_from(threads, c, K, n, ld);
+      shift = c;
+      break;
+    }
+    case similarity_kind::exp_distance:
+    case similarity_kind::rbf: {
+      const bool squared = rs.kind == similarity_kind::rbf;
+      const float scale = squared ? static_cast<float>(-rs.param) : static_cast<float>(-1.0 / rs.param);
+      NACS_DETAIL_OMP(parallel for schedule(static) num_threads(threads) if(threads > 1))
+      for (std::ptrdiff_t jj = 0; jj < nn; ++jj) {
+        float* col = K + static_cast<std::size_t>(jj) * ld;
+        alignas(64) float t[16];
+        for (std::size_t i = 0; i < ld; i += 16) {
+          for (std::size_t l = 0; l < 16; ++l) t[l] = squared ? col[i + l] * col[i + l] : col[i + l];
+          simd::exp16(t, scale, col + i);
+        }
+        for (std::size_t i = n; i < ld; ++i) col[i] = 0.0f;
+      }
+      break;
+    }
+    case similarity_kind::cosine:
+    case similarity_kind::given:
+      break;
+  }
+  bool symmetric = true;
+  for (std::size_t j = 0; j < n && symmetric; ++j)
+    for (std::size_t i = 0; i < j; ++i)
+      if (K[j * ld + i] != K[i * ld + j]) {
+        symmetric = false;
+        break;
+      }
+  kernel_access::set(k, symmetric, shift);
+  return k;
+}
+
+inline std::vector<row_index> all_rows(std::size_t n) {
+  std::vector<row_index> r(n);
+  std::iota(r.begin(), r.end(), row_index{0});
+  return r;
+}
+
+inline std::string kernel_what(const char* api, std::size_t n) {
+  return std::string(api) + ": a " + std::to_string(n) + " x " + std::to_string(n) + " float similarity kernel";
+}
+
+}  // namespace nacs::detail
+
+namespace nacs {
+
+template <class P, class T, similarity_policy S>
+similarity_kernel make_kernel(const P& policy, matrix_view<T> x, const S& sim, std::optional<std::size_t> memory_limit) {
+  detail::require_backend<P>();
+  using V = std::remove_const_t<T>;
+  static_assert(detail::kernel_value_type<V>, "nacs::make_kernel: embeddings must be float or double");
+  const matrix_view<const V> cx = x;
+  detail::validate_embeddings(cx, "make_kernel");
+  const detail::resolved_similarity rs = detail::resolve_similarity(sim, cx.cols());
+  check_memory(detail::embedding_kernel_bytes(cx.rows(), cx.cols(), sizeof(V)),
+               detail::kernel_what("make_kernel", cx.rows()), memory_limit);
+  const std::vector<row_index> rows = detail::all_rows(cx.rows());
+  if constexpr (host_policy<P>) {
+    return detail::kernel_from_embeddings<V>(detail::omp_threads(policy), cx, rows, rs);
+  } else {
+    return {};
+  }
+}
+
+template <class P, class T, distance_similarity S>
+similarity_kernel make_kernel(const P& policy, distance_matrix<T> d, const S& sim, std::optional<std::size_t> memory_limit) {
+  detail::require_backend<P>();
+  detail::validate_square(d.values, "distance matrix", true);
+  const detail::resolved_similarity rs = detail::resolve_similarity(sim, 0);
+  check_memory(similarity_kernel::bytes_for(static_cast<row_index>(d.values.rows())),
+               detail::kernel_what("make_kernel", d.values.rows()), memory_limit);
+  const std::vector<row_index> rows = detail::all_rows(d.values.rows());
+  if constexpr (host_policy<P>) {
+    return detail::kernel_from_matrix<T>(detail::omp_threads(policy), d.values, rows, rs);
+  } else {
+    return {};
+  }
+}
+
+template <class P, class T>
+similarity_kernel make_kernel(const P& policy, similarity_matrix<T> s, std::optional<std::size_t> memory_limit) {
+  detail::require_backend<P>();
+  detail::validate_square(s.values, "similarity matrix", false);
+  check_memory(similarity_kernel::bytes_for(static_cast<row_index>(s.values.rows())),
+               detail::kernel_what("make_kernel", s.values.rows()), memory_limit);
+  const std::vector<row_index> rows = detail::all_rows(s.values.rows());
+  if constexpr (host_policy<P>) {
+    return detail::kernel_from_matrix<T>(detail::omp_threads(policy), s.values, rows, detail::resolved_similarity{});
+  } else {
+    return {};
+  }
+}
+
+}  // namespace nacs

@@ -1,0 +1,79 @@
+/// @file
+/// @brief What the greedy solvers need from an objective: the objective and greedy_problem concepts.
+///
+/// An objective (facility_location, set_cover, k_center, or a user's own)
+/// describes a set function over the rows of a data set. For each partition
+/// the solver driver asks it for a greedy_problem over those rows, and a
+/// solver (naive, lazy, stochastic, lazier) drives that problem: it asks for
+/// marginal gains of candidates and commits picks. Rows inside a problem are
+/// local indices 0..size()-1, in increasing global order, so "ties go to the
+/// lowest index" means the same thing locally and globally.
+///
+/// The contract the solvers rely on:
+/// - gain(j) is the exact marginal gain of local candidate j given the picks
+///   committed so far, and never increases as picks are added (this keeps
+///   lazy evaluation exact, also in floating point: each problem computes a
+///   gain with a fixed operation order);
+/// - gain may be called from several threads at once for different j, but not
+///   while commit runs;
+/// - first_pick may fix the first pick (k_center does; facility location and
+///   set cover return std::nullopt and let the solver choose).
+#pragma once
+
+#include <concepts>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include <nacs/data/dataset.hpp>
+
+namespace nacs {
+
+/// @brief How many threads a problem may use for one call (set by the solver driver).
+struct exec_context {
+  int threads = 1;  ///< >= 1; 1 means run on the calling thread
+  friend bool operator==(const exec_context&, const exec_context&) = default;
+};
+
+/// @brief What a problem reports once its picks are final.
+struct partition_outcome {
+  double objective = 0.0;           ///< the objective's value on the partition's rows
+  std::vector<row_index> weights{};   ///< per pick, in pick order: rows it represents
+};
+
+/// @brief Per-partition state of an objective that a greedy solver drives (see the file comment).
+template <class P>
+concept greedy_problem = requires(P& p, const P& cp, row_index j, std::span<const row_index> rows,
+                                  exec_context ctx) {
+  { cp.size() } -> std::same_as<row_index>;             // rows in the partition
+  { p.gain(j) } -> std::same_as<double>;                // marginal gain of candidate j now
+  p.commit(j);                                          // add j to the picks
+  { p.first_pick(rows) } -> std::same_as<std::optional<row_index>>;  // rows: the candidates
+  { p.finish(rows, ctx) } -> std::same_as<partition_outcome>;        // rows: the picks, in order
+};
+
+/// @brief A problem that keeps every candidate's exact gain up to date itself
+/// (faster than calling gain for each); the naive solver uses it when present.
+template <class P>
+concept incremental_gains = greedy_problem<P> && requires(P& p, exec_context ctx, std::span<const row_index> c,
+                                                          std::span<double> out) {
+  p.refresh_gains(ctx, c, out);  // out[j] = gain(j) for every j in c (out has size() entries)
+};
+
+/// @brief A set function over N rows that the greedy solvers can maximise partition by partition.
+template <class O>
+concept objective = requires(const O& o, std::span<const row_index> rows, exec_context ctx,
+                             std::span<const double> values) {
+  { o.rows() } -> std::same_as<row_index>;                       // N
+  o.validate();                                                  // throws nacs::error for bad input
+  { o.name() } -> std::convertible_to<std::string>;             // for messages and reports
+  { o.problem_bytes(row_index{}) } -> std::same_as<std::size_t>;  // memory of one problem of P rows
+  { o.make_problem(rows, ctx) } -> greedy_problem;              // rows: global ids, ascending
+  { o.empty_objective() } -> std::same_as<double>;              // value of a partition with no pick
+  { o.merge(values, rows) } -> std::same_as<double>;            // per-partition values + all picks -> one value
+};
+
+}  // namespace nacs

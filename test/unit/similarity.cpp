@@ -1,0 +1,251 @@
+#include <doctest/doctest.h>
+
+#include <nacs/similarity.hpp>
+#include <nacs/detail/similarity/fast_exp.hpp>
+#include <nacs/detail/similarity/simd.hpp>
+
+#include <nacs_ref/policies.hpp>
+#include <nacs_ref/random.hpp>
+#include <nacs_ref/similarity.hpp>
+
+#include <bit>
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <limits>
+#include <sstream>
+#include <vector>
+
+namespace {
+
+static_assert(nacs::similarity_policy<nacs::neg_distance>);
+static_assert(nacs::similarity_policy<nacs::cosine>);
+static_assert(!nacs::similarity_policy<int>);
+static_assert(nacs::distance_similarity<nacs::rbf>);
+static_assert(!nacs::distance_similarity<nacs::cosine>);
+
+std::int64_t ulp_distance(float a, float b) {
+  return std::abs(static_cast<std::int64_t>(std::bit_cast<std::int32_t>(a)) - std::bit_cast<std::int32_t>(b));
+}
+
+// The largest |kernel(i, j) - reference(i, j)|.
+double max_error(const nacs::similarity_kernel& k, const nacs_ref::dense& ref) {
+  double e = 0.0;
+  for (std::size_t i = 0; i < ref.n; ++i)
+    for (std::size_t j = 0; j < ref.n; ++j)
+      e = std::max(e, std::abs(static_cast<double>(k(static_cast<nacs::row_index>(i), static_cast<nacs::row_index>(j))) - ref(i, j)));
+  return e;
+}
+
+bool bitwise_equal(const nacs::similarity_kernel& a, const nacs::similarity_kernel& b) {
+  if (a.size() != b.size() || a.stride() != b.stride()) return false;
+  return std::memcmp(a.column(0), b.column(0), static_cast<std::size_t>(a.size()) * a.stride() * sizeof(float)) == 0;
+}
+
+template <class E>
+void expect_error(E&& call, nacs::errc code, const std::string& fragment) {
+  try {
+    call();
+    FAIL("no exception; expected: " << fragment);
+  } catch (const nacs::error& e) {
+    CHECK(e.code() == code);
+    CHECK_MESSAGE(e.message().find(fragment) != std::string::npos, e.message());
+  }
+}
+
+}  // namespace
+
+TEST_CASE("exp_approx is within 2 ulps of std::exp, and the vector form gives the same bits") {
+  // Tolerance: 2 ulps on [-87.3, 88] (measured: 1); flushed to 0 below the normal range.
+  std::int64_t worst = 0;
+  alignas(64) float in[16], out[16];
+  for (double x = -87.3; x <= 88.0; x += 0.00137) {
+    for (int l = 0; l < 16; ++l) in[l] = static_cast<float>(x + l * 1e-5);
+    nacs::detail::simd::exp16(in, 1.0f, out);
+    for (int l = 0; l < 16; ++l) {
+      worst = std::max(worst, ulp_distance(out[l], std::exp(in[l])));
+      REQUIRE(out[l] == nacs::detail::exp_approx(in[l]));
+    }
+  }
+  CHECK(worst <= 2);
+  CHECK(nacs::detail::exp_approx(0.0f) == 1.0f);
+  CHECK(nacs::detail::exp_approx(-100.0f) == 0.0f);
+  CHECK(nacs::detail::exp_approx(-std::numeric_limits<float>::infinity()) == 0.0f);
+  // The scale argument multiplies first: exp(-2 * 3).
+  for (int l = 0; l < 16; ++l) in[l] = 3.0f;
+  nacs::detail::simd::exp16(in, -2.0f, out);
+  CHECK(ulp_distance(out[0], std::exp(-6.0f)) <= 2);
+}
+
+TEST_CASE("positive_gap_sum and add_gap_change keep the fixed lane order") {
+  std::vector<float> k(64), c(64);
+  nacs::random_stream rng(3);
+  for (std::size_t i = 0; i < 64; ++i) {
+    k[i] = rng.uniform_float();
+    c[i] = rng.uniform_float();
+  }
+  double expect = 0.0;
+  for (std::size_t i = 0; i < 64; ++i) expect += std::max(0.0f, k[i] - c[i]);
+  CHECK(nacs::detail::simd::positive_gap_sum(k.data(), c.data(), 64) == doctest::Approx(expect).epsilon(1e-12));
+  std::vector<double> g(64, 1.0);
+  nacs::detail::simd::add_gap_change(k.data(), 0.25f, 0.5f, g.data(), 64);
+  for (std::size_t j = 0; j < 64; ++j)
+    CHECK(g[j] == doctest::Approx(1.0 + std::max(0.0f, k[j] - 0.5f) - std::max(0.0f, k[j] - 0.25f)).epsilon(1e-12));
+}
+
+TEST_CASE_TEMPLATE("make_kernel matches the double-precision reference for every policy", T, float, double) {
+  // Tolerance: the kernel is float: 2e-6 absolute for similarities in [-1, 1],
+  // 2e-6 * C for neg_distance (C ~ the largest distance).
+  for (const std::size_t n : {1u, 2u, 31u, 32u, 33u, 97u}) {
+    for (const std::size_t d : {1u, 7u, 40u}) {
+      CAPTURE(n);
+      CAPTURE(d);
+      const auto x = nacs_ref::uniform_matrix<T>(n, d, 11 + n * 7 + d);
+      const auto kn = nacs::make_kernel(nacs::seq, x.view(), nacs::neg_distance{});
+      const auto rn = nacs_ref::similarities(x, nacs::neg_distance{});
+      const double c = kn.shift();
+      CHECK(max_error(kn, rn) <= 2e-6 * std::max(1.0, c));
+      CHECK(max_error(nacs::make_kernel(nacs::seq, x.view(), nacs::exp_distance{}), nacs_ref::similarities(x, nacs::exp_distance{})) <= 2e-6);
+      CHECK(max_error(nacs::make_kernel(nacs::seq, x.view(), nacs::exp_distance{.gamma = 0.5}),
+                      nacs_ref::similarities(x, nacs::exp_distance{.gamma = 0.5})) <= 2e-6);
+      CHECK(max_error(nacs::make_kernel(nacs::seq, x.view(), nacs::rbf{}), nacs_ref::similarities(x, nacs::rbf{})) <= 2e-6);
+      CHECK(max_error(nacs::make_kernel(nacs::seq, x.view(), nacs::rbf{.gamma = 3.0}), nacs_ref::similarities(x, nacs::rbf{.gamma = 3.0})) <= 2e-6);
+      CHECK(max_error(nacs::make_kernel(nacs::seq, x.view(), nacs::cosine{}), nacs_ref::similarities(x, nacs::cosine{})) <= 2e-6);
+      CHECK(max_error(nacs::make_kernel(nacs::seq, x.view(), nacs::neg_distance{.shift = 10.0}),
+                      nacs_ref::similarities(x, nacs::neg_distance{.shift = 10.0})) <= 2e-5);
+    }
+  }
+}
+
+TEST_CASE_TEMPLATE("kernels are exactly symmetric, exact on the diagonal, zero-padded, and the same on every policy", T, float, double) {
+  auto x = nacs_ref::matrix_with_duplicates<T>(77, 13, 5, 10);  // rows 10, 20, ... copy rows 9, 19, ...
+  const auto base = nacs::make_kernel(nacs::seq, x.view(), nacs::exp_distance{});
+  const auto neg = nacs::make_kernel(nacs::seq, x.view(), nacs::neg_distance{});
+  const auto cos = nacs::make_kernel(nacs::seq, x.view(), nacs::cosine{});
+  CHECK(base.symmetric());
+  CHECK(base.stride() == 96);
+  CHECK(base.bytes() == nacs::similarity_kernel::bytes_for(77));
+  for (nacs::row_index i = 0; i < 77; ++i) {
+    CHECK(base(i, i) == 1.0f);
+    CHECK(neg(i, i) == static_cast<float>(neg.shift()));
+    for (nacs::row_index j = 0; j < 77; ++j) {
+      REQUIRE(base(i, j) == base(j, i));
+      REQUIRE(neg(i, j) == neg(j, i));
+      REQUIRE(cos(i, j) == cos(j, i));
+    }
+    for (std::size_t p = 77; p < base.stride(); ++p) REQUIRE(base.column(i)[p] == 0.0f);
+  }
+  // The farthest pair has similarity exactly 0 under neg_distance.
+  float lowest = 1.0f;
+  for (nacs::row_index i = 0; i < 77; ++i)
+    for (nacs::row_index j = 0; j < 77; ++j) lowest = std::min(lowest, neg(i, j));
+  CHECK(lowest == 0.0f);
+  // Duplicate rows have bitwise identical columns, under every policy.
+  for (nacs::row_index r = 10; r < 77; r += 10) {
+    CHECK(std::memcmp(base.column(r), base.column(r - 1), base.stride() * sizeof(float)) == 0);
+    CHECK(std::memcmp(neg.column(r), neg.column(r - 1), neg.stride() * sizeof(float)) == 0);
+    CHECK(std::memcmp(cos.column(r), cos.column(r - 1), cos.stride() * sizeof(float)) == 0);
+    CHECK(neg(r, r - 1) == neg.shift());
+  }
+  nacs_ref::for_each_policy([&](const auto& policy, const std::string& name) {
+    CAPTURE(name);
+    CHECK(bitwise_equal(nacs::make_kernel(policy, x.view(), nacs::exp_distance{}), base));
+    CHECK(bitwise_equal(nacs::make_kernel(policy, x.view(), nacs::neg_distance{}), neg));
+    CHECK(bitwise_equal(nacs::make_kernel(policy, x.view(), nacs::cosine{}), cos));
+  });
+}
+
+TEST_CASE("edge inputs: one row, all-equal rows, zero rows under cosine") {
+  nacs::matrix<float> one(1, 3, 0.5f);
+  const auto k1 = nacs::make_kernel(nacs::seq, one.view(), nacs::neg_distance{});
+  CHECK(k1.size() == 1);
+  CHECK(k1(0, 0) == 0.0f);  // C = largest distance = 0
+  nacs::matrix<double> same(5, 4, 2.0);
+  const auto ke = nacs::make_kernel(nacs::seq, same.view(), nacs::exp_distance{});
+  for (nacs::row_index i = 0; i < 5; ++i)
+    for (nacs::row_index j = 0; j < 5; ++j) CHECK(ke(i, j) == 1.0f);
+  nacs::matrix<float> z(3, 2, 0.0f);
+  z(1, 0) = 1.0f;
+  const auto kc = nacs::make_kernel(nacs::seq, z.view(), nacs::cosine{});
+  CHECK(kc(0, 0) == 0.0f);
+  CHECK(kc(0, 1) == 0.0f);
+  CHECK(kc(1, 1) == doctest::Approx(1.0));
+}
+
+TEST_CASE_TEMPLATE("precomputed distance and similarity matrices", T, float, double) {
+  const auto x = nacs_ref::uniform_matrix<T>(40, 6, 9);
+  const auto dref = nacs_ref::distances(x);
+  nacs::matrix<T> dm(40, 40);
+  for (std::size_t i = 0; i < 40; ++i)
+    for (std::size_t j = 0; j < 40; ++j) dm(i, j) = static_cast<T>(dref(i, j));
+  const auto exp_ref = nacs_ref::from_distances(dref, nacs::exp_distance{.gamma = 6.0}, 0);
+  CHECK(max_error(nacs::make_kernel(nacs::seq, nacs::distance_matrix{dm.view()}, nacs::exp_distance{.gamma = 6.0}), exp_ref) <= 2e-6);
+  CHECK(max_error(nacs::make_kernel(nacs::seq, nacs::distance_matrix{dm.view()}, nacs::rbf{.gamma = 0.2}),
+                  nacs_ref::from_distances(dref, nacs::rbf{.gamma = 0.2}, 0)) <= 2e-6);
+  const auto kn = nacs::make_kernel(nacs::seq, nacs::distance_matrix{dm.view()}, nacs::neg_distance{});
+  CHECK(max_error(kn, nacs_ref::from_distances(dref, nacs::neg_distance{}, 0)) <= 1e-5);
+  // A similarity matrix is used as given, s(i, j) = values(i, j), even when not symmetric.
+  nacs::matrix<T> sm(3, 3);
+  for (std::size_t i = 0; i < 3; ++i)
+    for (std::size_t j = 0; j < 3; ++j) sm(i, j) = static_cast<T>(i * 3 + j);
+  const auto ks = nacs::make_kernel(nacs::seq, nacs::similarity_matrix{sm.view()});
+  CHECK_FALSE(ks.symmetric());
+  for (nacs::row_index i = 0; i < 3; ++i)
+    for (nacs::row_index j = 0; j < 3; ++j) CHECK(ks(i, j) == static_cast<float>(i * 3 + j));
+  nacs_ref::for_each_policy([&](const auto& policy, const std::string& name) {
+    CAPTURE(name);
+    CHECK(bitwise_equal(nacs::make_kernel(policy, nacs::distance_matrix{dm.view()}, nacs::exp_distance{.gamma = 6.0}),
+                        nacs::make_kernel(nacs::seq, nacs::distance_matrix{dm.view()}, nacs::exp_distance{.gamma = 6.0})));
+  });
+}
+
+TEST_CASE("bad input gets a typed error that says what to do") {
+  nacs::matrix<float> x(4, 2, 1.0f);
+  nacs::matrix<float> empty;
+  expect_error([&] { (void)nacs::make_kernel(nacs::seq, empty.view(), nacs::exp_distance{}); }, nacs::errc::invalid_data,
+               "the embeddings are empty");
+  x(2, 1) = std::numeric_limits<float>::quiet_NaN();
+  expect_error([&] { (void)nacs::make_kernel(nacs::seq, x.view(), nacs::exp_distance{}); }, nacs::errc::invalid_data,
+               "the embeddings has a NaN value at row 2, column 1");
+  x(2, 1) = std::numeric_limits<float>::infinity();
+  expect_error([&] { (void)nacs::make_kernel(nacs::seq, x.view(), nacs::cosine{}); }, nacs::errc::invalid_data,
+               "infinite value at row 2");
+  x(2, 1) = 0.0f;
+  expect_error([&] { (void)nacs::make_kernel(nacs::seq, x.view(), nacs::exp_distance{.gamma = 0.0}); },
+               nacs::errc::invalid_argument, "exp_distance.gamma is 0.000000: it must be finite and > 0");
+  expect_error([&] { (void)nacs::make_kernel(nacs::seq, x.view(), nacs::rbf{.gamma = -1.0}); }, nacs::errc::invalid_argument,
+               "rbf.gamma is -1.000000");
+  expect_error([&] { (void)nacs::make_kernel(nacs::seq, x.view(), nacs::neg_distance{.shift = std::numeric_limits<double>::infinity()}); },
+               nacs::errc::invalid_argument, "neg_distance.shift must be finite");
+  nacs::matrix<float> rect(3, 4, 1.0f);
+  expect_error([&] { (void)nacs::make_kernel(nacs::seq, nacs::distance_matrix{rect.view()}, nacs::neg_distance{}); },
+               nacs::errc::invalid_data, "the distance matrix is 3 x 4: it must be square");
+  nacs::matrix<float> sq(2, 2, 1.0f);
+  expect_error([&] { (void)nacs::make_kernel(nacs::seq, nacs::distance_matrix{sq.view()}, nacs::exp_distance{}); },
+               nacs::errc::invalid_argument, "exp_distance on a distance matrix needs gamma");
+  expect_error([&] { (void)nacs::make_kernel(nacs::seq, nacs::distance_matrix{sq.view()}, nacs::rbf{}); },
+               nacs::errc::invalid_argument, "rbf on a distance matrix needs gamma");
+  sq(0, 1) = -1.0f;
+  expect_error([&] { (void)nacs::make_kernel(nacs::seq, nacs::distance_matrix{sq.view()}, nacs::neg_distance{}); },
+               nacs::errc::invalid_data, "negative distance at (0, 1)");
+  sq(0, 1) = std::numeric_limits<float>::quiet_NaN();
+  expect_error([&] { (void)nacs::make_kernel(nacs::seq, nacs::similarity_matrix{sq.view()}); }, nacs::errc::invalid_data,
+               "similarity matrix has a NaN value at row 0, column 1");
+  // Memory: a 1000 x 1000 kernel is about 4 MB; a 1 MB limit refuses it before allocating.
+  nacs::matrix<float> big(1000, 2, 0.5f);
+  expect_error([&] { (void)nacs::make_kernel(nacs::seq, big.view(), nacs::exp_distance{}, std::size_t{1} << 20); },
+               nacs::errc::memory_limit, "make_kernel: a 1000 x 1000 float similarity kernel needs 3.92 MiB but the memory limit is 1.00 MiB");
+}
+
+TEST_CASE("policies are comparable and printable") {
+  CHECK(nacs::exp_distance{} == nacs::exp_distance{});
+  CHECK_FALSE(nacs::exp_distance{.gamma = 2.0} == nacs::exp_distance{});
+  CHECK(nacs::neg_distance{.shift = 1.0} == nacs::neg_distance{.shift = 1.0});
+  CHECK(nacs::similarity_name(nacs::neg_distance{}) == "neg-distance");
+  CHECK(nacs::similarity_name(nacs::exp_distance{}) == "exp-distance");
+  CHECK(nacs::similarity_name(nacs::cosine{}) == "cosine");
+  CHECK(nacs::similarity_name(nacs::rbf{}) == "rbf");
+  std::ostringstream os;
+  os << nacs::exp_distance{} << ' ' << nacs::rbf{.gamma = 0.5} << ' ' << nacs::neg_distance{} << ' ' << nacs::cosine{};
+  CHECK(os.str() == "exp-distance{gamma=d} rbf{gamma=0.5} neg-distance{shift=max distance} cosine{}");
+}
