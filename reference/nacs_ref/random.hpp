@@ -28,3 +28,17 @@ nacs::matrix<T> matrix_with_duplicates(std::size_t n, std::size_t d, std::uint64
 }
 
 }  // namespace nacs_ref
+
+namespace nacs_ref {
+
+/// n x fields categorical ids; field f takes values in [0, cardinality(f)) with
+/// cardinality 2 + 3 f, so low fields repeat a lot and high fields less.
+inline nacs::matrix<std::uint32_t> random_ids(std::size_t n, std::size_t fields, std::uint64_t seed) {
+  nacs::matrix<std::uint32_t> ids(n, fields);
+  nacs::random_stream rng(seed, 1);
+  for (std::size_t i = 0; i < n; ++i)
+    for (std::size_t f = 0; f < fields; ++f) ids(i, f) = static_cast<std::uint32_t>(rng.below(2 + 3 * f));
+  return ids;
+}
+
+}  // namespace nacs_ref
