@@ -16,7 +16,7 @@
 namespace fd {
 
 // Central-difference step and the tolerance the issue asks for.
-inline constexpr double step = 1e-6;
+inline constexpr double step = 1e-5;
 inline constexpr double tolerance = 1e-5;
 // Coordinates whose gradients are both below this are compared absolutely
 // (their relative error is rounding noise of the difference quotient).
