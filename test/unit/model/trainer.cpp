@@ -1,0 +1,218 @@
+#include <doctest/doctest.h>
+#include <nacs/data/synthetic.hpp>
+#include <nacs/model/trainer.hpp>
+
+#include <cstdio>
+#include <numeric>
+#include <vector>
+
+namespace {
+
+nacs::synthetic_data make_data(nacs::row_index rows, std::uint64_t seed, double flip_pos = 0.0, double flip_neg = 0.0,
+                               std::size_t fields = 8, std::uint32_t vocabulary = 40) {
+  nacs::synthetic_options o;
+  o.rows = rows;
+  o.fields = fields;
+  o.vocabulary_size = vocabulary;
+  o.zipf_exponent = 0.8;
+  o.factor_dim = 4;
+  o.bias_std = 1.0;
+  o.interaction_std = 1.0;
+  o.base_rate = 0.3;
+  o.flip_positive = flip_pos;
+  o.flip_negative = flip_neg;
+  o.seed = seed;
+  return nacs::generate_synthetic(nacs::seq, o);
+}
+
+std::vector<nacs::row_index> range(nacs::row_index b, nacs::row_index e) {
+  std::vector<nacs::row_index> v(static_cast<std::size_t>(e - b));
+  std::iota(v.begin(), v.end(), b);
+  return v;
+}
+
+nacs::model_config deepfm() {
+  nacs::model_config c;  // paper defaults: dim 10, MLP 100-100-100, dropout 0.5, batch norm
+  c.kind = nacs::model_kind::deepfm;
+  c.seed = 3;
+  return c;
+}
+
+}  // namespace
+
+TEST_CASE("a DeepFM trained on noisy synthetic data approaches the hidden model's AUC on clean labels") {
+  // 50k rows of 6 fields of 10 values: 40k train, 5k valid, 5k test; 10 % of positives and 5 % of
+  // negatives flipped. (Larger vocabularies need more rows than a unit test should train on.)
+  // Trained on seq: par is covered by the determinism test, and OpenMP threads on cores shared with
+  // other test programs (ctest -j) wait on each other at every layer.
+  const auto syn = make_data(50000, 11, 0.1, 0.05, 6, 10);
+  const auto train_rows = range(0, 40000), valid_rows = range(40000, 45000), test_rows = range(45000, 50000);
+  nacs::ctr_model<float> model(deepfm(), syn.data.cardinalities);
+  nacs::adam<float> opt;  // lr 0.01
+  nacs::train_options o;
+  o.batch_size = 512;
+  o.epochs = 8;
+  o.seed = 5;
+  std::size_t callbacks = 0;
+  const auto report = nacs::train(nacs::seq, model, opt, {&syn.data, train_rows},
+                                  nacs::evaluation_set{&syn.data, valid_rows}, o,
+                                  [&](const nacs::epoch_report& e) {
+                                    ++callbacks;
+                                    CHECK(e.rows == 40000);
+                                    CHECK(e.valid_auc.has_value());
+                                  });
+  CHECK(callbacks == report.epochs.size());
+  const auto p = nacs::predict(nacs::seq, model, {&syn.data, test_rows});
+  std::vector<float> clean(test_rows.size()), oracle(test_rows.size());
+  for (std::size_t i = 0; i < test_rows.size(); ++i) {
+    clean[i] = syn.clean_labels[static_cast<std::size_t>(test_rows[i])];
+    oracle[i] = syn.clean_probability[static_cast<std::size_t>(test_rows[i])];
+  }
+  const double learned = nacs::auc(nacs::seq, std::span<const float>(p), clean);
+  const double ceiling = nacs::auc(nacs::seq, std::span<const float>(oracle), clean);
+  MESSAGE("DeepFM test AUC vs clean labels " << learned << ", hidden model " << ceiling << ", epochs "
+                                             << report.epochs.size() << ", best " << *report.best_epoch);
+  CHECK(ceiling > 0.75);
+  CHECK(learned > ceiling - 0.02);
+  CHECK(learned < ceiling + 0.02);
+  // The reported best validation AUC is the restored model's.
+  const auto v = nacs::evaluate(nacs::seq, model, {&syn.data, valid_rows});
+  CHECK(v.auc == doctest::Approx(*report.best_valid_auc).epsilon(1e-12));
+  CHECK(report.rows_trained == static_cast<nacs::row_index>(40000 * report.epochs.size()));
+  CHECK(report.rows_per_second() > 0);
+}
+
+TEST_CASE("training is deterministic for a seed, and seq and par give the same bits") {
+  const auto syn = make_data(5000, 2);
+  nacs::model_config cfg = deepfm();
+  cfg.mlp = {32, 16};
+  const auto run = [&](auto policy, std::uint64_t seed) {
+    nacs::ctr_model<float> m(cfg, syn.data.cardinalities);
+    nacs::adam<float> opt;
+    nacs::train_options o;
+    o.batch_size = 700;
+    o.epochs = 2;
+    o.seed = seed;
+    const auto r = nacs::train(policy, m, opt, {&syn.data}, std::nullopt, o);
+    std::vector<float> all;
+    for (auto* p : m.parameters()) all.insert(all.end(), p->value.begin(), p->value.end());
+    all.push_back(static_cast<float>(r.epochs.back().train_loss));
+    return all;
+  };
+  const auto a = run(nacs::seq, 1);
+  CHECK(a == run(nacs::seq, 1));
+  CHECK(a == run(nacs::par.with_threads(2), 1));
+  CHECK(a != run(nacs::seq, 2));
+}
+
+TEST_CASE("training on a row subset with targets and weights equals training on the selected rows") {
+  const auto syn = make_data(3000, 4);
+  nacs::model_config cfg = deepfm();
+  cfg.mlp = {16};
+  cfg.dropout = 0.0;  // masks are keyed by data-set row, which differs between the two data sets
+  std::vector<nacs::row_index> subset;
+  for (nacs::row_index r = 0; r < 3000; r += 3) subset.push_back(r);
+  subset.push_back(7);  // repeats are allowed
+  const auto selected = syn.data.select_rows(subset);
+  nacs::train_options o;
+  o.batch_size = 256;
+  o.epochs = 2;
+  o.normalization = nacs::loss_normalization::weights;
+  nacs::ctr_model<double> a(cfg, syn.data.cardinalities), b(cfg, syn.data.cardinalities);
+  nacs::adam<double> oa, ob;
+  std::vector<float> targets(subset.size()), weights(subset.size(), 2.0f);
+  for (std::size_t i = 0; i < subset.size(); ++i) targets[i] = syn.data.labels[static_cast<std::size_t>(subset[i])];
+  const auto ra = nacs::train(nacs::seq, a, oa, {&syn.data, subset, targets, weights}, std::nullopt, o);
+  const auto rb = nacs::train(nacs::seq, b, ob, {&selected}, std::nullopt, o);
+  CHECK(ra.epochs.back().train_loss == rb.epochs.back().train_loss);
+  const auto pa = a.parameters(), pb = b.parameters();
+  for (std::size_t k = 0; k < pa.size(); ++k) CHECK(pa[k]->value == pb[k]->value);
+  CHECK(oa.steps() == 2 * 4);  // ceil(1001 / 256) batches per epoch
+}
+
+TEST_CASE("early stopping with patience 1 stops at the first epoch without improvement and restores the best") {
+  // A tiny, very noisy training set overfits within a few epochs.
+  const auto syn = make_data(6000, 8, 0.3, 0.2);
+  nacs::model_config cfg = deepfm();
+  cfg.dropout = 0.0;
+  const auto tr = range(0, 1500), va = range(3000, 6000);
+  nacs::ctr_model<float> model(cfg, syn.data.cardinalities);
+  nacs::adam<float> opt({.learning_rate = 0.03});
+  nacs::train_options o;
+  o.batch_size = 128;
+  o.epochs = 30;
+  const auto r = nacs::train(nacs::seq, model, opt, {&syn.data, tr}, nacs::evaluation_set{&syn.data, va}, o);
+  REQUIRE(r.best_epoch.has_value());
+  CHECK(r.stopped_early);
+  CHECK(r.restored_best);
+  // Stopped right after the first epoch that did not beat the best (patience 1).
+  CHECK(r.epochs.size() == *r.best_epoch + 2);
+  CHECK(*r.epochs.back().valid_auc <= *r.best_valid_auc);
+  for (std::size_t e = 0; e <= *r.best_epoch; ++e) CHECK(*r.epochs[e].valid_auc <= *r.best_valid_auc);
+  const auto v = nacs::evaluate(nacs::seq, model, {&syn.data, va});
+  CHECK(v.auc == doctest::Approx(*r.best_valid_auc).epsilon(1e-12));
+  // Patience 0 never stops.
+  nacs::ctr_model<float> m2(cfg, syn.data.cardinalities);
+  nacs::adam<float> o2({.learning_rate = 0.03});
+  o.patience = 0;
+  o.epochs = 4;
+  const auto r2 = nacs::train(nacs::seq, m2, o2, {&syn.data, tr}, nacs::evaluation_set{&syn.data, va}, o);
+  CHECK(r2.epochs.size() == 4);
+  CHECK(!r2.stopped_early);
+}
+
+TEST_CASE("mc_dropout scoring is replayable and differs between passes; eval scoring matches predict") {
+  const auto syn = make_data(2000, 5);
+  nacs::ctr_model<float> model(deepfm(), syn.data.cardinalities);
+  const auto rows = range(100, 900);
+  const nacs::score_options mc{.batch_size = 300, .mode = nacs::forward_mode::mc_dropout, .key = {1, 0}};
+  const auto a = nacs::predict(nacs::seq, model, {&syn.data, rows}, mc);
+  const auto b = nacs::predict(nacs::par, model, {&syn.data, rows}, mc);
+  CHECK(a == b);
+  auto mc2 = mc;
+  mc2.key.step = 1;
+  CHECK(a != nacs::predict(nacs::seq, model, {&syn.data, rows}, mc2));
+  // Row keys are data-set indices: a row gets the same mask in any batch layout.
+  auto mc3 = mc;
+  mc3.batch_size = 77;
+  CHECK(a == nacs::predict(nacs::seq, model, {&syn.data, rows}, mc3));
+  // Hidden vectors and probabilities through score_batches.
+  std::size_t seen = 0;
+  nacs::score_batches(nacs::seq, model, {&syn.data, rows}, nacs::score_options{.batch_size = 256},
+                      [&](std::size_t first, nacs::ctr_model<float>& m) {
+                        CHECK(first == seen);
+                        CHECK(m.hidden().rows() == m.probabilities().size());
+                        seen += m.probabilities().size();
+                      });
+  CHECK(seen == rows.size());
+}
+
+TEST_CASE("train and predict reject inconsistent inputs") {
+  const auto syn = make_data(500, 6);
+  nacs::ctr_model<float> model(deepfm(), syn.data.cardinalities);
+  nacs::adam<float> opt;
+  nacs::dataset raw = syn.data;
+  raw.cardinalities.clear();
+  CHECK_THROWS_WITH_AS(nacs::train(nacs::seq, model, opt, {&raw}), doctest::Contains("not encoded"), nacs::error);
+  nacs::dataset other = syn.data;
+  other.cardinalities[0] += 1;
+  CHECK_THROWS_WITH_AS(nacs::train(nacs::seq, model, opt, {&other}), doctest::Contains("cardinalities differ"),
+                       nacs::error);
+  const std::vector<nacs::row_index> bad = {0, 500};
+  CHECK_THROWS_WITH_AS(nacs::train(nacs::seq, model, opt, {&syn.data, bad}), doctest::Contains("row index 500"),
+                       nacs::error);
+  const std::vector<float> two = {1, 0};
+  CHECK_THROWS_WITH_AS(nacs::train(nacs::seq, model, opt, {&syn.data, {}, two}), doctest::Contains("2 targets for 500"),
+                       nacs::error);
+  nacs::train_options o;
+  o.batch_size = 0;
+  CHECK_THROWS_WITH_AS(nacs::train(nacs::seq, model, opt, {&syn.data}, std::nullopt, o), doctest::Contains("batch_size"),
+                       nacs::error);
+  CHECK_THROWS_WITH_AS(nacs::train(nacs::seq, model, opt, {nullptr}), doctest::Contains("no training dataset"),
+                       nacs::error);
+  CHECK_THROWS_WITH_AS((void)nacs::predict(nacs::seq, model, {&syn.data, bad}), doctest::Contains("row index 500"),
+                       nacs::error);
+  CHECK(nacs::train_options{} == nacs::train_options{});
+  CHECK(nacs::train_options{}.batch_size == 8192);
+  CHECK(nacs::adam_options{}.learning_rate == 0.01);
+}
