@@ -122,8 +122,8 @@ class json_object {
   /// @brief Adds the value, or null when empty.
   template <class T>
   json_object& add(std::string_view key, const std::optional<T>& value) {
-    if (value) return add(key, *value);
-    return raw(key, "null");
+    if (!value.has_value()) return raw(key, "null");
+    return add(key, *value);
   }
   /// @brief Adds a nested object.
   json_object& add(std::string_view key, const json_object& value) { return raw(key, value.str()); }

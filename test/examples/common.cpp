@@ -256,6 +256,7 @@ TEST_CASE("json: numbers round-trip; NaN and infinity are null") {
 TEST_CASE("json: objects") {
   nacs_cli::json_object inner;
   inner.add("x", 1);
+  const std::optional<double> none;
   nacs_cli::json_object j;
   j.add("n", std::int64_t{300})
       .add("big", std::numeric_limits<std::uint64_t>::max())
@@ -265,7 +266,7 @@ TEST_CASE("json: objects") {
       .add("flag", true)
       .add("off", false)
       .add("f", 0.5)
-      .add("none", std::optional<double>{})
+      .add("none", none)
       .add("some", std::optional<std::int64_t>{4})
       .add("inner", inner)
       .raw("list", "[1,2]");
