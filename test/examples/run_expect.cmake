@@ -1,9 +1,9 @@
 # Runs a program and checks its exit status and output; for the example programs' tests.
 #   cmake -DEXE=prog -DARGS="a|b|c" [-DDIR=dir] [-DRC=2] [-DSTDERR=regex] [-DSTDOUT=regex]
-#         [-DONE_LINE_STDERR=ON] [-DEMPTY_STDOUT=ON] -P run_expect.cmake
+#         [-DONE_LINE_STDERR=ON] [-DEMPTY_STDOUT=ON] [-DEMPTY_STDERR=ON] -P run_expect.cmake
 # ARGS separates arguments with '|'. RC is the exit status expected (default 0); a crash
 # (signal) never matches. STDERR / STDOUT are regexes the streams must contain.
-# ONE_LINE_STDERR: stderr must be exactly one line. EMPTY_STDOUT: nothing on stdout.
+# ONE_LINE_STDERR: stderr must be exactly one line. EMPTY_STDOUT / EMPTY_STDERR: nothing there.
 cmake_minimum_required(VERSION 3.21)
 if(NOT DEFINED EXE)
   message(FATAL_ERROR "run_expect.cmake: pass -DEXE=<program>")
@@ -32,5 +32,8 @@ if(ONE_LINE_STDERR AND NOT err MATCHES "^[^\n]+\n$")
 endif()
 if(EMPTY_STDOUT AND NOT out STREQUAL "")
   message(FATAL_ERROR "stdout is not empty\n${what}")
+endif()
+if(EMPTY_STDERR AND NOT err STREQUAL "")
+  message(FATAL_ERROR "stderr is not empty\n${what}")
 endif()
 message(STATUS "ok: exit status ${rc}; stderr: ${err}")
