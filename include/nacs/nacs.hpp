@@ -28,3 +28,35 @@
 #include <nacs/data/synthetic.hpp>
 #include <nacs/data/vocabulary.hpp>
 #include <nacs/io/npy.hpp>
+
+// coreset selection
+#include <nacs/similarity.hpp>
+#include <nacs/objective/facility_location.hpp>
+#include <nacs/objective/k_center.hpp>
+#include <nacs/objective/objective.hpp>
+#include <nacs/objective/set_cover.hpp>
+#include <nacs/solver/lazier.hpp>
+#include <nacs/solver/lazy.hpp>
+#include <nacs/solver/maximize.hpp>
+#include <nacs/solver/naive.hpp>
+#include <nacs/solver/partition.hpp>
+#include <nacs/solver/selection.hpp>
+#include <nacs/solver/stochastic.hpp>
+
+// the CTR model layer (needs Eigen)
+#if __has_include(<Eigen/Core>)
+#include <nacs/model/activation.hpp>
+#include <nacs/model/adam.hpp>
+#include <nacs/model/batch_norm.hpp>
+#include <nacs/model/cross.hpp>
+#include <nacs/model/ctr_model.hpp>
+#include <nacs/model/embedding.hpp>
+#include <nacs/model/fm.hpp>
+#include <nacs/model/linear.hpp>
+#include <nacs/model/loss.hpp>
+#include <nacs/model/metrics.hpp>
+#include <nacs/model/mlp.hpp>
+#include <nacs/model/mode.hpp>
+#include <nacs/model/parameter.hpp>
+#include <nacs/model/trainer.hpp>
+#endif
