@@ -101,10 +101,13 @@ class dropout {
     const dropout_mask mask(key_, layer, rate);
     const std::size_t c = x.cols();
     detail::for_each_range(policy, x.rows(), detail::model_tile_rows, [&](std::size_t r0, std::size_t r1) {
-      std::vector<T> factors(c);
       for (std::size_t i = r0; i < r1; ++i) {
-        if (active) mask.row_factors(keys.empty() ? i : static_cast<std::uint64_t>(keys[i]), c, factors.data());
-        for (std::size_t j = 0; j < c; ++j) y(i, j) = active ? x(i, j) * factors[j] : x(i, j);
+        if (active) {
+          mask.for_each_factor<T>(keys.empty() ? i : static_cast<std::uint64_t>(keys[i]), c,
+                                  [&](std::size_t j, T f) { y(i, j) = x(i, j) * f; });
+        } else {
+          for (std::size_t j = 0; j < c; ++j) y(i, j) = x(i, j);
+        }
       }
     });
   }

@@ -79,12 +79,11 @@ class mlp_block {
     const bool drop = dropout_active(mode) && dropout_rate > 0.0;
     const dropout_mask mask(key, layer, dropout_rate);
     detail::for_each_range(policy, n, detail::model_tile_rows, [&](std::size_t r0, std::size_t r1) {
-      std::vector<T> factors(drop ? m : 0);
       for (std::size_t i = r0; i < r1; ++i) {
         T* row = a.row_ptr(i);
         if (drop) {
-          mask.row_factors(row_keys.empty() ? i : static_cast<std::uint64_t>(row_keys[i]), m, factors.data());
-          for (std::size_t j = 0; j < m; ++j) row[j] = row[j] > T(0) ? row[j] * factors[j] : T(0);
+          mask.for_each_factor<T>(row_keys.empty() ? i : static_cast<std::uint64_t>(row_keys[i]), m,
+                                  [row](std::size_t j, T f) { row[j] = row[j] > T(0) ? row[j] * f : T(0); });
         } else {
           for (std::size_t j = 0; j < m; ++j) row[j] = row[j] > T(0) ? row[j] : T(0);
         }

@@ -59,18 +59,23 @@ class dropout_mask {
         threshold_(static_cast<std::uint64_t>(rate * 4294967296.0)),
         scale_(rate > 0.0 ? 1.0 / (1.0 - rate) : 1.0) {}
 
-  /// @brief Writes the multiplier (0 or 1 / (1 - rate)) of each of `units` units of row `row` to out.
-  template <class T>
-  NACS_HOST_DEVICE constexpr void row_factors(std::uint64_t row, std::size_t units, T* out) const noexcept {
+  /// @brief Calls fn(j, factor) for each unit j < units of row `row`, factor 0 (dropped) or 1 / (1 - rate) (kept).
+  template <class T, class F>
+  NACS_HOST_DEVICE constexpr void for_each_factor(std::uint64_t row, std::size_t units, F&& fn) const {
     const std::uint64_t blocks = (units + 3) / 4;
     const T kept = static_cast<T>(scale_);
     for (std::uint64_t b = 0; b < blocks; ++b) {
       const auto words = stream_.block(row * blocks + b);
       for (std::size_t l = 0; l < 4; ++l) {
         const std::size_t j = static_cast<std::size_t>(b) * 4 + l;
-        if (j < units) out[j] = words[l] >= threshold_ ? kept : T(0);
+        if (j < units) fn(j, words[l] >= threshold_ ? kept : T(0));
       }
     }
+  }
+  /// @brief Writes the multiplier (0 or 1 / (1 - rate)) of each of `units` units of row `row` to out.
+  template <class T>
+  NACS_HOST_DEVICE constexpr void row_factors(std::uint64_t row, std::size_t units, T* out) const noexcept {
+    for_each_factor<T>(row, units, [out](std::size_t j, T f) { out[j] = f; });
   }
   /// @brief 1 / (1 - rate): the factor of a kept unit.
   [[nodiscard]] NACS_HOST_DEVICE constexpr double scale() const noexcept { return scale_; }

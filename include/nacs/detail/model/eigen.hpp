@@ -6,12 +6,13 @@
 #error "nacs/model needs Eigen 3.3 or newer for its dense matrix products: install it (Debian/Ubuntu: apt-get install libeigen3-dev) and link nacs::nacs, which adds Eigen3::Eigen (or add -I/usr/include/eigen3)"
 #endif
 
-// GCC 12 reports a false -Wmaybe-uninitialized inside its own AVX-512
+// GCC 12 reports a false -W(maybe-)uninitialized inside its own AVX-512
 // intrinsics (_mm512_undefined_ps) when Eigen's packing code is inlined; the
 // location is in the headers included here, so silence it for them only.
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#pragma GCC diagnostic ignored "-Wuninitialized"
 #endif
 #include <Eigen/Core>
 #if defined(__GNUC__) && !defined(__clang__)
