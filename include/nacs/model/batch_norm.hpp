@@ -119,15 +119,17 @@ class batch_norm {
     }
     T* xhat = xhat_.get(n * c);
     detail::for_each_range(policy, n, detail::model_tile_rows, [&](std::size_t r0, std::size_t r1) {
+      const T* mean = mean_t_.data();
+      const T* istd = istd_t_.data();
+      const T* a = scale_.data();
+      const T* b = shift_.data();
       for (std::size_t i = r0; i < r1; ++i) {
         const T* xr = x.row_ptr(i);
         T* yr = y.row_ptr(i);
         T* hr = xhat + i * c;
-        for (std::size_t j = 0; j < c; ++j) {
-          const T v = xr[j];
-          hr[j] = (v - mean_t_[j]) * istd_t_[j];
-          yr[j] = scale_[j] * v + shift_[j];
-        }
+        // xhat is scratch that never aliases x or y; y may be x, so read x first.
+        for (std::size_t j = 0; j < c; ++j) hr[j] = (xr[j] - mean[j]) * istd[j];
+        for (std::size_t j = 0; j < c; ++j) yr[j] = a[j] * xr[j] + b[j];
       }
     });
   }
@@ -166,11 +168,14 @@ class batch_norm {
       }
     });
     detail::for_each_range(policy, n, detail::model_tile_rows, [&](std::size_t r0, std::size_t r1) {
+      const T* a = scale_.data();
+      const T* mg = mean_dy_.data();
+      const T* mgx = mean_dyx_.data();
       for (std::size_t i = r0; i < r1; ++i) {
         const T* g = dy.row_ptr(i);
         const T* h = xhat + i * c;
         T* d = dx.row_ptr(i);
-        for (std::size_t j = 0; j < c; ++j) d[j] = scale_[j] * (g[j] - mean_dy_[j] - h[j] * mean_dyx_[j]);
+        for (std::size_t j = 0; j < c; ++j) d[j] = a[j] * (g[j] - mg[j] - h[j] * mgx[j]);
       }
     });
   }

@@ -82,8 +82,14 @@ class mlp_block {
       for (std::size_t i = r0; i < r1; ++i) {
         T* row = a.row_ptr(i);
         if (drop) {
-          mask.for_each_factor<T>(row_keys.empty() ? i : static_cast<std::uint64_t>(row_keys[i]), m,
-                                  [row](std::size_t j, T f) { row[j] = row[j] > T(0) ? row[j] * f : T(0); });
+          const T kept = static_cast<T>(mask.scale());
+          const std::uint32_t threshold = mask.threshold();
+          mask.for_each_word_chunk(row_keys.empty() ? i : static_cast<std::uint64_t>(row_keys[i]), m,
+                                   [&](std::size_t first, std::size_t count, const std::uint32_t* w) {
+                                     T* r = row + first;
+                                     for (std::size_t k = 0; k < count; ++k)
+                                       r[k] = r[k] > T(0) && w[k] >= threshold ? r[k] * kept : T(0);
+                                   });
         } else {
           for (std::size_t j = 0; j < m; ++j) row[j] = row[j] > T(0) ? row[j] : T(0);
         }

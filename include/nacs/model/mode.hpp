@@ -56,33 +56,46 @@ class dropout_mask {
   /// @param[in] rate  drop probability in [0, 1)
   NACS_HOST_DEVICE constexpr dropout_mask(dropout_key key, std::uint32_t layer, double rate) noexcept
       : stream_(key.seed, (key.step << 8) | (layer & 0xFFu)),
-        threshold_(static_cast<std::uint64_t>(rate * 4294967296.0)),
+        threshold_(static_cast<std::uint32_t>(rate * 4294967296.0)),
         scale_(rate > 0.0 ? 1.0 / (1.0 - rate) : 1.0) {}
 
+  /// @brief Calls fn(first, count, words) for consecutive chunks of up to 64 units of row `row`:
+  ///        unit first + k is kept when words[k] >= threshold() (a form loops can vectorise).
+  template <class F>
+  NACS_HOST_DEVICE constexpr void for_each_word_chunk(std::uint64_t row, std::size_t units, F&& fn) const {
+    constexpr std::size_t chunk = 64;
+    std::uint32_t words[chunk] = {};
+    const std::uint64_t blocks = (units + 3) / 4;
+    for (std::size_t first = 0; first < units; first += chunk) {
+      const std::size_t count = units - first < chunk ? units - first : chunk;
+      for (std::size_t b = 0; b < (count + 3) / 4; ++b) {
+        const auto w = stream_.block(row * blocks + first / 4 + b);
+        for (std::size_t l = 0; l < 4; ++l) words[4 * b + l] = w[l];
+      }
+      fn(first, count, static_cast<const std::uint32_t*>(words));
+    }
+  }
   /// @brief Calls fn(j, factor) for each unit j < units of row `row`, factor 0 (dropped) or 1 / (1 - rate) (kept).
   template <class T, class F>
   NACS_HOST_DEVICE constexpr void for_each_factor(std::uint64_t row, std::size_t units, F&& fn) const {
-    const std::uint64_t blocks = (units + 3) / 4;
     const T kept = static_cast<T>(scale_);
-    for (std::uint64_t b = 0; b < blocks; ++b) {
-      const auto words = stream_.block(row * blocks + b);
-      for (std::size_t l = 0; l < 4; ++l) {
-        const std::size_t j = static_cast<std::size_t>(b) * 4 + l;
-        if (j < units) fn(j, words[l] >= threshold_ ? kept : T(0));
-      }
-    }
+    for_each_word_chunk(row, units, [&](std::size_t first, std::size_t count, const std::uint32_t* w) {
+      for (std::size_t k = 0; k < count; ++k) fn(first + k, w[k] >= threshold_ ? kept : T(0));
+    });
   }
   /// @brief Writes the multiplier (0 or 1 / (1 - rate)) of each of `units` units of row `row` to out.
   template <class T>
   NACS_HOST_DEVICE constexpr void row_factors(std::uint64_t row, std::size_t units, T* out) const noexcept {
     for_each_factor<T>(row, units, [out](std::size_t j, T f) { out[j] = f; });
   }
+  /// @brief A unit is kept when its word is >= this (rate * 2^32, rounded down).
+  [[nodiscard]] NACS_HOST_DEVICE constexpr std::uint32_t threshold() const noexcept { return threshold_; }
   /// @brief 1 / (1 - rate): the factor of a kept unit.
   [[nodiscard]] NACS_HOST_DEVICE constexpr double scale() const noexcept { return scale_; }
 
  private:
   random_stream stream_;
-  std::uint64_t threshold_;
+  std::uint32_t threshold_;  // rate < 1, so rate * 2^32 < 2^32
   double scale_;
 };
 
