@@ -1,0 +1,511 @@
+// nacs-train: trains a CTR model (LR, FM, DeepFM, DCNv2 or FinalMLP) on a
+// click log or on synthetic data, with early stopping on validation AUC, and
+// prints one JSON line about the run. See --help.
+#include <algorithm>
+#include <charconv>
+#include <chrono>
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <fstream>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include <nacs/core/error.hpp>
+#include <nacs/data/avazu.hpp>
+#include <nacs/data/criteo.hpp>
+#include <nacs/data/csv.hpp>
+#include <nacs/data/dataset.hpp>
+#include <nacs/data/libsvm.hpp>
+#include <nacs/data/split.hpp>
+#include <nacs/data/synthetic.hpp>
+#include <nacs/data/vocabulary.hpp>
+#include <nacs/execution.hpp>
+#include <nacs/model/adam.hpp>
+#include <nacs/model/ctr_model.hpp>
+#include <nacs/model/trainer.hpp>
+
+#include "common/cli.hpp"
+#include "common/json.hpp"
+
+namespace {
+
+const std::string program = "nacs-train";
+
+#if defined(_OPENMP)
+using policy_choice = std::variant<nacs::sequenced_policy, nacs::parallel_policy>;
+#else
+using policy_choice = std::variant<nacs::sequenced_policy>;
+#endif
+
+const char* const summary =
+    "Trains a click-through-rate model with Adam (soft-label binary cross entropy, mini-batches\n"
+    "shuffled with --seed) and early stopping on validation AUC (patience 1 by default, restoring\n"
+    "the best epoch). The data is a file (--data, with --format) or --synthetic N rows from nacs's\n"
+    "planted-noise generator. Without --valid/--test the data is split 8:1:1 (seeded); categorical\n"
+    "values are mapped to ids by a vocabulary built on the training part (values seen fewer than\n"
+    "--min-count times, and values first seen in valid/test, map to the field's OOV id).\n"
+    "Progress (per epoch: loss, validation AUC, rows/s) goes to stderr; one JSON line to stdout:\n"
+    "model, rows (training rows), epochs, valid_auc (best), test_auc, test_logloss, seconds and\n"
+    "rows_per_second (training only), and more.";
+
+const char* const epilog =
+    "Examples:\n"
+    "  nacs-train --data train.csv --format criteo --valid dev.csv --test test.csv --model deepfm\n"
+    "  nacs-train --data train.txt --format avazu --model dcnv2 --epochs 5 --policy par\n"
+    "  nacs-train --data clicks.csv --format csv --label click --columns site,app,device\n"
+    "  nacs-train --synthetic 200000 --model fm --seed 3\n"
+    "  nacs-train --data train.csv --format criteo --rows-file coreset.csv\n"
+    "\n"
+    "--rows-file: one 0-based row index per line, optionally followed by ',' or whitespace and a\n"
+    "non-negative weight (a coreset with weights); '#' starts a comment. Indices count the rows of\n"
+    "the training set: the rows of --data as read (malformed rows skipped are not counted) when\n"
+    "--valid or --test is given, else the training part of the split, in file order.\n"
+    "\n"
+    "Exit status: 0 on success, 1 when the data or the run failed, 2 for a bad command line.";
+
+struct request {
+  std::optional<std::string> data, valid, test, rows_file, label, columns;
+  std::optional<nacs::row_index> synthetic, max_rows;
+  std::string format, model, policy_name, on_error;
+  std::optional<int> threads;
+  std::size_t epochs = 10, batch_size = 8192, patience = 1, embedding_dim = 10, fields = 39;
+  std::uint32_t vocabulary_size = 1000;
+  std::vector<std::size_t> mlp;
+  double dropout = 0.5, lr = 0.01, weight_decay = 0.0, flip_positive = 0.1, flip_negative = 0.05;
+  double split_train = 0.8, split_valid = 0.1, split_test = 0.1;
+  std::uint64_t seed = 0, min_count = 10;
+  char delimiter = ',';
+  bool quiet = false;
+};
+
+std::vector<std::string> split_list(std::string_view text, char sep) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    const std::size_t end = std::min(text.find(sep, start), text.size());
+    out.emplace_back(text.substr(start, end - start));
+    start = end + 1;
+  }
+  return out;
+}
+
+std::vector<std::size_t> parse_sizes(const std::string& text) {
+  std::vector<std::size_t> out;
+  for (const auto& item : split_list(text, ',')) {
+    std::size_t v = 0;
+    const auto r = std::from_chars(item.data(), item.data() + item.size(), v);
+    if (item.empty() || r.ec != std::errc{} || r.ptr != item.data() + item.size() || v == 0 || v > 100000)
+      throw nacs_cli::usage_error("--mlp expects comma-separated sizes in [1, 100000] like 100,100,100; got '" + text + "'");
+    out.push_back(v);
+  }
+  return out;
+}
+
+request parse_command_line(int argc, const char* const* argv, bool& help) {
+  nacs_cli::parser p(program, summary);
+  p.epilog(epilog);
+  auto data = p.flag<std::string>("data", "FILE", "training data file (or the whole data set, split 8:1:1)");
+  auto format = p.flag<std::string>("format", "NAME", "format of --data, --valid and --test",
+                                    {.choices = {"criteo", "avazu", "libsvm", "libffm", "csv"}});
+  auto synthetic = p.flag<nacs::row_index>("synthetic", "N", "generate N rows of planted-noise synthetic data instead",
+                                           {.min = 10, .max = nacs::row_index{1} << 34});
+  auto valid = p.flag<std::string>("valid", "FILE", "validation file (early stopping); else a split of --data");
+  auto test = p.flag<std::string>("test", "FILE", "test file; else a split of --data");
+  auto split = p.flag<std::string>("split", "T,V,E", "train,valid,test shares of the seeded split (default 0.8,0.1,0.1)");
+  auto rows_file = p.flag<std::string>("rows-file", "FILE", "train only on these rows (index[,weight] per line)");
+  auto model = p.flag<std::string>("model", "NAME", "the model",
+                                   {.default_value = "deepfm", .choices = {"lr", "fm", "deepfm", "dcnv2", "finalmlp"}});
+  auto epochs = p.flag<std::int64_t>("epochs", "E", "maximum epochs", {.default_value = 10, .min = 1, .max = 100000});
+  auto batch = p.flag<std::int64_t>("batch-size", "B", "rows per mini-batch", {.default_value = 8192, .min = 1, .max = 1 << 24});
+  auto lr = p.flag<double>("lr", "LR", "Adam learning rate", {.default_value = 0.01, .min = 0.0, .min_exclusive = true});
+  auto wd = p.flag<double>("weight-decay", "L", "Adam weight decay (L2 in the gradient)", {.default_value = 0.0, .min = 0.0});
+  auto patience = p.flag<std::int64_t>("patience", "P", "stop after P epochs without a better validation AUC (0: never)",
+                                       {.default_value = 1, .min = 0, .max = 100000});
+  auto dim = p.flag<std::int64_t>("embedding-dim", "D", "embedding width", {.default_value = 10, .min = 1, .max = 4096});
+  auto mlp = p.flag<std::string>("mlp", "SIZES", "hidden sizes (default 100,100,100)");
+  auto dropout = p.flag<double>("dropout", "R", "dropout rate of the MLP blocks",
+                                {.default_value = 0.5, .min = 0.0, .max = 1.0, .max_exclusive = true});
+  auto min_count = p.flag<std::uint64_t>("min-count", "C", "values seen fewer than C times in training map to OOV",
+                                         {.default_value = 10});
+  auto label = p.flag<std::string>("label", "COL", "csv: the label column's header name");
+  auto columns = p.flag<std::string>("columns", "A,B,..", "csv: the categorical columns' header names");
+  auto delimiter = p.flag<std::string>("delimiter", "C", "csv: the field separator (default ',', 'tab' for a tab)");
+  auto max_rows = p.flag<nacs::row_index>("max-rows", "N", "read at most N rows of each file", {.min = 1});
+  auto on_error = p.flag<std::string>("on-error", "MODE", "malformed rows: skip (count and report them) or fail",
+                                      {.default_value = "skip", .choices = {"skip", "fail"}});
+  auto fields = p.flag<std::int64_t>("fields", "F", "--synthetic: number of fields", {.default_value = 39, .min = 2, .max = 1000});
+  auto vocab = p.flag<std::int64_t>("vocabulary-size", "V", "--synthetic: values per field",
+                                    {.default_value = 1000, .min = 1, .max = 100000000});
+  auto flip_pos = p.flag<double>("flip-positive", "P", "--synthetic: share of clean positives flipped to 0",
+                                 {.default_value = 0.1, .min = 0.0, .max = 1.0});
+  auto flip_neg = p.flag<double>("flip-negative", "P", "--synthetic: share of clean negatives flipped to 1",
+                                 {.default_value = 0.05, .min = 0.0, .max = 1.0});
+  auto seed = p.flag<std::uint64_t>("seed", "S", "seed of the split, the initialisation, shuffling, dropout and --synthetic",
+                                    {.default_value = 0});
+  auto policy = p.flag<std::string>("policy", "NAME", "seq: one thread; par: OpenMP threads (same result)",
+                                    {.default_value = "par", .choices = {"seq", "par"}});
+  auto threads = p.flag<int>("threads", "T", "par: number of threads (default: OpenMP's)", {.min = 1, .max = 4096});
+  auto quiet = p.flag_switch("quiet", "print nothing on stderr but errors");
+  p.exactly_one_of({"data", "synthetic"});
+  p.parse(argc, argv);
+  help = p.help_requested();
+  if (help) {
+    std::fputs(p.help().c_str(), stdout);
+    return {};
+  }
+  request r;
+  r.data = data.get();
+  r.synthetic = synthetic.get();
+  r.valid = valid.get();
+  r.test = test.get();
+  r.rows_file = rows_file.get();
+  r.label = label.get();
+  r.columns = columns.get();
+  r.max_rows = max_rows.get();
+  r.format = format.get().value_or("");
+  r.model = *model;
+  r.policy_name = *policy;
+  r.on_error = *on_error;
+  r.threads = threads.get();
+  r.epochs = static_cast<std::size_t>(*epochs);
+  r.batch_size = static_cast<std::size_t>(*batch);
+  r.patience = static_cast<std::size_t>(*patience);
+  r.embedding_dim = static_cast<std::size_t>(*dim);
+  r.mlp = mlp.given() ? parse_sizes(*mlp.get()) : std::vector<std::size_t>{100, 100, 100};
+  r.dropout = *dropout;
+  r.lr = *lr;
+  r.weight_decay = *wd;
+  r.min_count = *min_count;
+  r.fields = static_cast<std::size_t>(*fields);
+  r.vocabulary_size = static_cast<std::uint32_t>(*vocab);
+  r.flip_positive = *flip_pos;
+  r.flip_negative = *flip_neg;
+  r.seed = *seed;
+  r.quiet = *quiet;
+
+  if (r.data && r.format.empty()) throw nacs_cli::usage_error("--data needs --format criteo|avazu|libsvm|libffm|csv");
+  if (r.synthetic && (!r.format.empty() || r.valid || r.test || r.max_rows))
+    throw nacs_cli::usage_error("--synthetic generates its own data: drop --format, --valid, --test and --max-rows");
+  if (!r.synthetic && (fields.given() || vocab.given() || flip_pos.given() || flip_neg.given()))
+    throw nacs_cli::usage_error("--fields, --vocabulary-size, --flip-positive and --flip-negative apply to --synthetic");
+  const bool csv = r.format == "csv";
+  if (csv && (!r.label || !r.columns))
+    throw nacs_cli::usage_error("--format csv needs --label COL and --columns A,B,...");
+  if (!csv && (r.label || r.columns || delimiter.given()))
+    throw nacs_cli::usage_error("--label, --columns and --delimiter apply to --format csv");
+  if (delimiter.given()) {
+    const std::string d = *delimiter.get();
+    if (d == "tab" || d == "\\t") {
+      r.delimiter = '\t';
+    } else if (d.size() == 1 && d != "\"" && d != "\n" && d != "\r") {
+      r.delimiter = d[0];
+    } else {
+      throw nacs_cli::usage_error("--delimiter expects one character (or 'tab'), got '" + d + "'");
+    }
+  }
+  if (split.given()) {
+    if (r.valid || r.test) throw nacs_cli::usage_error("--split applies when neither --valid nor --test is given");
+    const auto parts = split_list(*split.get(), ',');
+    double v[3] = {};
+    bool ok = parts.size() == 3;
+    for (std::size_t i = 0; ok && i < 3; ++i) {
+      const auto res = std::from_chars(parts[i].data(), parts[i].data() + parts[i].size(), v[i]);
+      ok = !parts[i].empty() && res.ec == std::errc{} && res.ptr == parts[i].data() + parts[i].size() &&
+           std::isfinite(v[i]) && v[i] >= 0;
+    }
+    if (!ok || v[0] <= 0)
+      throw nacs_cli::usage_error("--split expects three non-negative shares T,V,E with T > 0, like 0.8,0.1,0.1; got '" +
+                                  *split.get() + "'");
+    r.split_train = v[0];
+    r.split_valid = v[1];
+    r.split_test = v[2];
+  }
+  if (r.threads && r.policy_name != "par")
+    throw nacs_cli::usage_error("--threads applies to --policy par (seq always uses one thread)");
+#if !defined(_OPENMP)
+  if (r.policy_name == "par")
+    throw nacs_cli::usage_error("--policy par needs OpenMP, and this nacs-train was built without it: use --policy seq");
+#endif
+  return r;
+}
+
+nacs::read_result read_file(const request& r, const std::string& path) {
+  const auto on_error = r.on_error == "fail" ? nacs::error_policy::fail : nacs::error_policy::skip;
+  if (r.format == "criteo") {
+    nacs::criteo_options o;
+    o.on_error = on_error;
+    o.max_rows = r.max_rows;
+    return nacs::read_criteo(path, o);
+  }
+  if (r.format == "avazu") {
+    nacs::avazu_options o;
+    o.on_error = on_error;
+    o.max_rows = r.max_rows;
+    return nacs::read_avazu(path, o);
+  }
+  if (r.format == "libsvm" || r.format == "libffm") {
+    nacs::libsvm_options o;
+    o.on_error = on_error;
+    o.max_rows = r.max_rows;
+    return r.format == "libsvm" ? nacs::read_libsvm(path, o) : nacs::read_libffm(path, o);
+  }
+  nacs::csv_options o;
+  o.label_column = *r.label;
+  o.categorical_columns = split_list(*r.columns, ',');
+  o.delimiter = r.delimiter;
+  o.on_error = on_error;
+  o.max_rows = r.max_rows;
+  return nacs::read_csv(path, o);
+}
+
+// index[,weight] per line ('#' comments, blank lines ignored).
+struct row_list {
+  std::vector<nacs::row_index> rows;
+  std::vector<float> weights;  // empty when no line has a weight
+};
+
+row_list read_rows_file(const std::string& path, nacs::row_index n) {
+  std::ifstream in(path);
+  NACS_EXPECTS(in.good(), nacs::errc::io, "cannot open '" + path + "' (--rows-file): check the path");
+  row_list out;
+  std::vector<float> weights;
+  std::size_t with_weight = 0;
+  std::string line;
+  std::int64_t number = 0;
+  const auto fail = [&](const std::string& why) {
+    throw nacs::error(nacs::errc::parse, "--rows-file '" + path + "' line " + std::to_string(number) + ": " + why);
+  };
+  while (std::getline(in, line)) {
+    ++number;
+    if (const auto hash = line.find('#'); hash != std::string::npos) line.erase(hash);
+    for (char& c : line)
+      if (c == ',' || c == '\t' || c == '\r') c = ' ';
+    std::istringstream fields(line);
+    std::string a, b, extra;
+    if (!(fields >> a)) continue;
+    fields >> b >> extra;
+    if (!extra.empty()) fail("expected 'index' or 'index,weight', found more");
+    nacs::row_index idx = 0;
+    const auto res = std::from_chars(a.data(), a.data() + a.size(), idx);
+    if (res.ec != std::errc{} || res.ptr != a.data() + a.size() || idx < 0)
+      fail("'" + a + "' is not a row index (a whole number >= 0)");
+    if (idx >= n)
+      fail("row " + std::to_string(idx) + " is outside the " + std::to_string(n) + " training rows");
+    float w = 1.0f;
+    if (!b.empty()) {
+      double wd = 0;
+      const auto rw = std::from_chars(b.data(), b.data() + b.size(), wd);
+      if (rw.ec != std::errc{} || rw.ptr != b.data() + b.size() || !std::isfinite(wd) || wd < 0)
+        fail("'" + b + "' is not a weight (a finite number >= 0)");
+      w = static_cast<float>(wd);
+      ++with_weight;
+    }
+    out.rows.push_back(idx);
+    weights.push_back(w);
+  }
+  NACS_EXPECTS(!in.bad(), nacs::errc::io, "reading '" + path + "' (--rows-file) failed");
+  NACS_EXPECTS(!out.rows.empty(), nacs::errc::invalid_data, "--rows-file '" + path + "' lists no rows");
+  NACS_EXPECTS(with_weight == 0 || with_weight == out.rows.size(), nacs::errc::parse,
+               "--rows-file '" + path + "': " + std::to_string(with_weight) + " of " + std::to_string(out.rows.size()) +
+                   " lines have a weight; give a weight on every line or on none");
+  if (with_weight) out.weights = std::move(weights);
+  return out;
+}
+
+policy_choice make_policy(const request& r) {
+#if defined(_OPENMP)
+  if (r.policy_name == "par") return r.threads ? nacs::par.with_threads(*r.threads) : nacs::par;
+#endif
+  return nacs::seq;
+}
+
+bool has_both_classes(const nacs::dataset& d) {
+  bool pos = false, neg = false;
+  for (float y : d.labels) (y == 1.0f ? pos : neg) = true;
+  return pos && neg;
+}
+
+int run(int argc, const char* const* argv) {
+  bool help = false;
+  const request r = parse_command_line(argc, argv, help);
+  if (help) return nacs_cli::exit_ok;
+  const auto info = [&](const std::string& line) {
+    if (!r.quiet) std::fprintf(stderr, "%s: %s\n", program.c_str(), line.c_str());
+  };
+  const policy_choice policy = make_policy(r);
+  return std::visit([&](const auto& pol) {
+    // ---------------------------------------------------------------- data
+    nacs::dataset train, valid, test;
+    std::string input;
+    const nacs::split_options split{.train = r.split_train, .valid = r.split_valid, .test = r.split_test, .seed = r.seed};
+    if (r.synthetic) {
+      nacs::synthetic_options o;
+      o.rows = *r.synthetic;
+      o.fields = r.fields;
+      o.vocabulary_size = r.vocabulary_size;
+      o.flip_positive = r.flip_positive;
+      o.flip_negative = r.flip_negative;
+      o.seed = r.seed;
+      auto syn = nacs::generate_synthetic(pol, o);
+      std::ostringstream os;
+      os << "generated " << syn.data.rows() << " synthetic rows of " << r.fields << " fields, " << syn.flipped_count()
+         << " labels flipped; the hidden model's AUC on the noisy labels is " << syn.noisy_oracle_auc();
+      info(os.str());
+      auto parts = nacs::split(pol, syn.data, split);
+      train = std::move(parts.train);
+      valid = std::move(parts.valid);
+      test = std::move(parts.test);
+      input = "synthetic";
+    } else {
+      input = *r.data;
+      auto read = read_file(r, *r.data);
+      info(read.report.summary());
+      NACS_EXPECTS(!read.data.empty(), nacs::errc::invalid_data,
+                   "no rows could be read: " + read.report.summary() + "; check --format");
+      if (r.valid || r.test) {
+        train = std::move(read.data);
+        for (auto [file, target] : {std::pair{&r.valid, &valid}, std::pair{&r.test, &test}}) {
+          if (!*file) continue;
+          auto part = read_file(r, **file);
+          info(part.report.summary());
+          NACS_EXPECTS(!part.data.empty(), nacs::errc::invalid_data,
+                       "no rows could be read: " + part.report.summary() + "; check --format");
+          *target = std::move(part.data);
+        }
+      } else {
+        auto parts = nacs::split(pol, read.data, split);
+        train = std::move(parts.train);
+        valid = std::move(parts.valid);
+        test = std::move(parts.test);
+      }
+      NACS_EXPECTS(!train.empty(), nacs::errc::invalid_data, "the training data has no rows ('" + *r.data + "')");
+      const auto vocab = nacs::build_vocabulary(pol, train, {.min_count = r.min_count});
+      train = vocab.encode(pol, train);
+      if (!valid.field_names.empty()) valid = vocab.encode(pol, valid);
+      if (!test.field_names.empty()) test = vocab.encode(pol, test);
+      std::ostringstream os;
+      os << "vocabulary (min count " << r.min_count << "): " << train.num_fields() << " fields, ";
+      std::uint64_t ids = 0;
+      for (auto c : train.cardinalities) ids += c;
+      os << ids << " ids in all";
+      info(os.str());
+    }
+    {
+      std::ostringstream os;
+      os << "rows: " << train.rows() << " train, " << valid.rows() << " valid, " << test.rows() << " test";
+      info(os.str());
+    }
+    NACS_EXPECTS(train.rows() > 0, nacs::errc::invalid_data, "no training rows: use more data or a larger --split share");
+    const bool use_valid = valid.rows() > 0;
+    if (use_valid)
+      NACS_EXPECTS(has_both_classes(valid), nacs::errc::invalid_data,
+                   "the validation rows hold a single class, so AUC is undefined: use more validation data");
+
+    row_list subset;
+    if (r.rows_file) {
+      subset = read_rows_file(*r.rows_file, train.rows());
+      std::ostringstream os;
+      os << "training on " << subset.rows.size() << " rows listed in '" << *r.rows_file << "'"
+         << (subset.weights.empty() ? "" : ", with weights");
+      info(os.str());
+    }
+
+    // --------------------------------------------------------------- model
+    nacs::model_config cfg;
+    cfg.kind = nacs::parse_model_kind(r.model);
+    cfg.embedding_dim = r.embedding_dim;
+    cfg.mlp = r.mlp;
+    cfg.mlp2 = r.mlp;
+    cfg.dropout = r.dropout;
+    cfg.seed = r.seed;
+    if (cfg.kind == nacs::model_kind::finalmlp) {
+      // The largest head count up to 10 that divides the stream width.
+      std::size_t heads = std::min<std::size_t>(10, r.mlp.back());
+      while (r.mlp.back() % heads != 0) --heads;
+      cfg.fusion_heads = heads;
+    }
+    nacs::ctr_model<float> model(cfg, train.cardinalities);
+    nacs::adam<float> opt({.learning_rate = r.lr, .weight_decay = r.weight_decay});
+    {
+      std::ostringstream os;
+      os << r.model << ": " << model.parameter_count() << " parameters, hidden size " << model.hidden_size() << "; "
+         << r.policy_name << " (" << nacs::thread_count(pol) << " thread(s)), batch " << r.batch_size << ", lr " << r.lr;
+      info(os.str());
+    }
+    nacs::train_options to;
+    to.batch_size = r.batch_size;
+    to.epochs = r.epochs;
+    to.seed = r.seed;
+    to.patience = r.patience;
+    const nacs::training_set ts{&train, subset.rows, {}, subset.weights};
+    std::optional<nacs::evaluation_set> vs;
+    if (use_valid) vs = nacs::evaluation_set{&valid};
+    const auto report = nacs::train(pol, model, opt, ts, vs, to, [&](const nacs::epoch_report& e) {
+      std::ostringstream os;
+      os << "epoch " << e.epoch + 1 << ": loss " << e.train_loss;
+      if (e.valid_auc) os << ", valid AUC " << *e.valid_auc << ", valid log loss " << *e.valid_logloss;
+      os << ", " << static_cast<std::int64_t>(e.rows_per_second) << " rows/s (" << e.seconds << " s)";
+      info(os.str());
+    });
+    if (report.stopped_early || report.restored_best) {
+      std::ostringstream os;
+      os << (report.stopped_early ? "stopped early; " : "") << "best epoch " << *report.best_epoch + 1
+         << (report.restored_best ? " (weights restored)" : "");
+      info(os.str());
+    }
+
+    // ---------------------------------------------------------------- test
+    std::optional<double> test_auc, test_logloss;
+    if (test.rows() > 0) {
+      NACS_EXPECTS(has_both_classes(test), nacs::errc::invalid_data,
+                   "the test rows hold a single class, so AUC is undefined: use more test data");
+      const auto ev = nacs::evaluate(pol, model, nacs::evaluation_set{&test});
+      test_auc = ev.auc;
+      test_logloss = ev.logloss;
+      std::ostringstream os;
+      os << "test AUC " << ev.auc << ", test log loss " << ev.logloss;
+      info(os.str());
+    }
+
+    nacs_cli::json_object j;
+    j.add("model", r.model)
+        .add("rows", static_cast<std::int64_t>(subset.rows.empty() ? train.rows() : static_cast<nacs::row_index>(subset.rows.size())))
+        .add("epochs", static_cast<std::int64_t>(report.epochs.size()))
+        .add("valid_auc", report.best_valid_auc)
+        .add("test_auc", test_auc)
+        .add("test_logloss", test_logloss)
+        .add("seconds", report.seconds)
+        .add("rows_per_second", report.rows_per_second())
+        .add("best_epoch", report.best_epoch ? std::optional<std::int64_t>(static_cast<std::int64_t>(*report.best_epoch + 1))
+                                             : std::nullopt)
+        .add("stopped_early", report.stopped_early)
+        .add("train_loss", report.epochs.back().train_loss)
+        .add("train_rows", static_cast<std::int64_t>(train.rows()))
+        .add("valid_rows", static_cast<std::int64_t>(valid.rows()))
+        .add("test_rows", static_cast<std::int64_t>(test.rows()))
+        .add("fields", static_cast<std::int64_t>(train.num_fields()))
+        .add("parameters", static_cast<std::int64_t>(model.parameter_count()))
+        .add("policy", r.policy_name)
+        .add("threads", nacs::thread_count(pol))
+        .add("batch_size", static_cast<std::int64_t>(r.batch_size))
+        .add("seed", r.seed)
+        .add("input", input)
+        .add("format", r.synthetic ? std::string("synthetic") : r.format);
+    if (!nacs_cli::print_json_line(stdout, j)) {
+      std::fprintf(stderr, "%s: writing to stdout failed\n", program.c_str());
+      return nacs_cli::exit_failure;
+    }
+    return nacs_cli::exit_ok;
+  }, policy);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  return nacs_cli::guarded_main(program, [&] { return run(argc, argv); });
+}
