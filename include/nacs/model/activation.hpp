@@ -28,7 +28,7 @@ struct relu {
     detail::for_each_range(policy, x.rows(), detail::model_tile_rows, [&](std::size_t r0, std::size_t r1) {
       for (std::size_t i = r0; i < r1; ++i)
         for (std::size_t j = 0; j < x.cols(); ++j) y(i, j) = x(i, j) > T(0) ? x(i, j) : T(0);
-    });
+    }, x.cols());
   }
   /// @brief dx = dy where the forward output y is > 0, else 0 (dx may equal dy).
   template <host_policy P, class T>
@@ -39,7 +39,7 @@ struct relu {
     detail::for_each_range(policy, y.rows(), detail::model_tile_rows, [&](std::size_t r0, std::size_t r1) {
       for (std::size_t i = r0; i < r1; ++i)
         for (std::size_t j = 0; j < y.cols(); ++j) dx(i, j) = y(i, j) > T(0) ? dy(i, j) : T(0);
-    });
+    }, y.cols());
   }
 };
 
@@ -109,7 +109,7 @@ class dropout {
           for (std::size_t j = 0; j < c; ++j) y(i, j) = x(i, j);
         }
       }
-    });
+    }, 4 * c);
   }
   forward_mode mode_ = forward_mode::eval;
   dropout_key key_{};

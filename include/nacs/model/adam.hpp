@@ -97,7 +97,7 @@ class adam {
       if (!p.sparse) {
         detail::for_each_range(policy, p.size(), 16384, [&](std::size_t b, std::size_t e) {
           update(c, p.value.data(), p.grad.data(), s.m.data(), s.v.data(), b, e);
-        });
+        }, 10);
       } else {
         const std::size_t w = p.cols;
         for (std::size_t r : p.touched)
@@ -109,7 +109,7 @@ class adam {
             const std::size_t r = p.touched[i];
             update(c, p.value.data(), p.grad.data(), s.m.data(), s.v.data(), r * w, r * w + w);
           }
-        });
+        }, 10 * w);
       }
     }
   }

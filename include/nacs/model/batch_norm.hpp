@@ -98,7 +98,7 @@ class batch_norm {
             running_var[j] = static_cast<T>((1.0 - momentum) * static_cast<double>(running_var[j]) + momentum * unbiased);
           }
         }
-      });
+      }, 3 * n);
     } else {
       for (std::size_t j = 0; j < c; ++j) {
         mean_[j] = static_cast<double>(running_mean[j]);
@@ -131,7 +131,7 @@ class batch_norm {
         for (std::size_t j = 0; j < c; ++j) hr[j] = (xr[j] - mean[j]) * istd[j];
         for (std::size_t j = 0; j < c; ++j) yr[j] = a[j] * xr[j] + b[j];
       }
-    });
+    }, 4 * c);
   }
 
   /// @brief Gradients for upstream gradient dy: gamma.grad, beta.grad and dx (dx may equal dy).
@@ -166,7 +166,7 @@ class batch_norm {
         mean_dyx_[j] = batch_ && n > 0 ? static_cast<T>(q[j - c0] / static_cast<double>(n)) : T(0);
         scale_[j] = static_cast<T>(static_cast<double>(gamma.value[j]) * inv_std_[j]);
       }
-    });
+    }, 3 * n);
     detail::for_each_range(policy, n, detail::model_tile_rows, [&](std::size_t r0, std::size_t r1) {
       const T* a = scale_.data();
       const T* mg = mean_dy_.data();
@@ -177,7 +177,7 @@ class batch_norm {
         T* d = dx.row_ptr(i);
         for (std::size_t j = 0; j < c; ++j) d[j] = a[j] * (g[j] - mg[j] - h[j] * mgx[j]);
       }
-    });
+    }, 4 * c);
   }
 
  private:

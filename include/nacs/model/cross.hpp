@@ -48,7 +48,7 @@ class cross_layer {
     detail::for_each_range(policy, n, detail::model_tile_rows, [&](std::size_t r0, std::size_t r1) {
       for (std::size_t i = r0; i < r1; ++i)
         for (std::size_t j = 0; j < w; ++j) y(i, j) = x0(i, j) * u(i, j) + xl(i, j);
-    });
+    }, w);
   }
 
   /// @brief Gradients for upstream dy: W and b's, dxl = (dy ⊙ x0) W^T + dy, and dx0 += dy ⊙ u.
@@ -75,12 +75,12 @@ class cross_layer {
           du(i, j) = dy(i, j) * x0(i, j);
           dx0(i, j) += dy(i, j) * u(i, j);
         }
-    });
+    }, 2 * w);
     transform.backward(policy, xl, matrix_view<const T>(du), dxl);
     detail::for_each_range(policy, n, detail::model_tile_rows, [&](std::size_t r0, std::size_t r1) {
       for (std::size_t i = r0; i < r1; ++i)
         for (std::size_t j = 0; j < w; ++j) dxl(i, j) += dy(i, j);
-    });
+    }, w);
   }
 
  private:

@@ -298,7 +298,7 @@ class ctr_model {
         for (std::size_t j = 0; j < hs; ++j) o[j] = g * h[j];
         o[hs] = g;
       }
-    });
+    }, hs);
   }
 
   /// @brief Gradients of every parameter for d loss / d logit of the last forward's rows.
@@ -459,7 +459,7 @@ class ctr_model {
           for (std::size_t u = 0; u < ca; ++u)
             for (std::size_t v = 0; v < cb; ++v) *t++ = x[c * ca + u] * y[c * cb + v];
       }
-    });
+    }, hidden_size());
   }
   template <host_policy P>
   void unfuse(const P& policy, matrix_view<const T> h1, matrix_view<const T> h2, matrix_view<const T> dh,
@@ -482,7 +482,7 @@ class ctr_model {
               gy[c * cb + v] += *t * x[c * ca + u];
             }
       }
-    });
+    }, 2 * hidden_size());
   }
 
   model_config config_;

@@ -86,7 +86,7 @@ class embedding {
           for (std::size_t k = 0; k < d; ++k) o[f * d + k] = src[k];
         }
       }
-    });
+    }, 2 * nf * d);
   }
 
   /// @brief Row-sparse gradient: table.grad rows of the batch's ids = sum of their rows of dout.
@@ -114,7 +114,7 @@ class embedding {
         for (std::size_t k = 0; k < d; ++k) g[r * d + k] += src[k];
       }
       for (std::size_t r : touched) marks_[r] = 0;
-    });
+    }, detail::worth_parallel(nf, 2 * n * d));
     table.touched.clear();
     for (const auto& t : touched_by_field_) table.touched.insert(table.touched.end(), t.begin(), t.end());
   }

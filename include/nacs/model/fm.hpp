@@ -40,7 +40,7 @@ struct fm_interaction {
           out[d] = T(0.5) * (sum * sum - squares);
         }
       }
-    });
+    }, 2 * fields * dim);
   }
 
   /// @brief de_fd = ds_d (sum_g e_gd - e_fd), written to de, or added to it when accumulate is true.
@@ -65,7 +65,7 @@ struct fm_interaction {
           }
         }
       }
-    });
+    }, 3 * fields * dim);
   }
 
  private:

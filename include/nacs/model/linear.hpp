@@ -63,7 +63,7 @@ class linear {
       auto yt = detail::eigen_rows_of(y, r0, r1);
       yt.noalias() = detail::eigen_rows_of(x, r0, r1) * w;
       yt.rowwise() += b.row(0);
-    });
+    }, in() * out());
   }
 
   /// @brief Gradients of this layer for upstream gradient dy: weight.grad = x^T dy, bias.grad = column sums of dy,
@@ -92,13 +92,13 @@ class linear {
       }
       gw.middleRows(static_cast<Eigen::Index>(i0), ni).noalias() =
           xx.middleCols(static_cast<Eigen::Index>(i0), ni).transpose() * dyy;
-    });
+    }, n * out());
     column_sums(policy, dy, bias.grad.data());
     if (!detail::is_absent(dx)) {
       const auto w = detail::eigen_of(weight.values());
       detail::for_each_range(policy, n, detail::model_tile_rows, [&](std::size_t r0, std::size_t r1) {
         detail::eigen_rows_of(dx, r0, r1).noalias() = detail::eigen_rows_of(dy, r0, r1) * w.transpose();
-      });
+      }, in() * out());
     }
   }
 
@@ -112,7 +112,7 @@ class linear {
         for (std::size_t j = c0; j < c1; ++j) acc[j - c0] += static_cast<double>(row[j]);
       }
       for (std::size_t j = c0; j < c1; ++j) out[j] = static_cast<T>(acc[j - c0]);
-    });
+    }, m.rows());
   }
 
  private:

@@ -115,7 +115,7 @@ double bce_with_logits(const P& policy, std::span<const T> logits, std::span<con
     detail::for_each_range(policy, n, 8192, [&](std::size_t b, std::size_t e) {
       for (std::size_t i = b; i < e; ++i)
         grad[i] = static_cast<T>(w(i) * scale * (sigmoid(static_cast<double>(logits[i])) - double{targets[i]}));
-    });
+    }, 16);
   }
   return total / denominator;
 }
@@ -135,7 +135,7 @@ void bce_per_row(const P& policy, std::span<const T> logits, std::span<const flo
   detail::for_each_range(policy, logits.size(), 8192, [&](std::size_t b, std::size_t e) {
     for (std::size_t i = b; i < e; ++i)
       out[i] = static_cast<T>(bce_with_logit(static_cast<double>(logits[i]), double{targets[i]}));
-  });
+  }, 16);
 }
 
 }  // namespace nacs

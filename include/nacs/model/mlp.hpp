@@ -94,7 +94,7 @@ class mlp_block {
           for (std::size_t j = 0; j < m; ++j) row[j] = row[j] > T(0) ? row[j] : T(0);
         }
       }
-    });
+    }, 4 * m);
     return output();
   }
 
@@ -118,7 +118,7 @@ class mlp_block {
     detail::for_each_range(policy, n, detail::model_tile_rows, [&](std::size_t r0, std::size_t r1) {
       for (std::size_t i = r0; i < r1; ++i)
         for (std::size_t j = 0; j < m; ++j) g(i, j) = a(i, j) > T(0) ? dout(i, j) * scale : T(0);
-    });
+    }, m);
     if (use_batch_norm) bn.backward(policy, matrix_view<const T>(g), g);
     fc.backward(policy, x, matrix_view<const T>(g), dx);
   }

@@ -132,7 +132,7 @@ matrix_view<const std::uint32_t> gather_ids(const P& policy, const dataset& d, s
   for_each_range(policy, n, 2048, [&](std::size_t i0, std::size_t i1) {
     for (std::size_t i = i0; i < i1; ++i)
       std::copy_n(d.ids.data() + static_cast<std::size_t>(rows[b + i]) * f, f, out + i * f);
-  });
+  }, f);
   return {out, n, f};
 }
 

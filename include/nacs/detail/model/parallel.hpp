@@ -21,6 +21,17 @@ namespace nacs::detail {
 /// thread count), so a tile's arithmetic is the same whichever policy runs it.
 inline constexpr std::size_t model_tile_rows = 512;
 
+/// Below this many elementary operations a loop runs on the calling thread even
+/// on par: starting threads would cost more than it saves, and on cores shared
+/// with other programs every parallel region can wait for a descheduled thread.
+/// The chunks and their order are the same either way, so results do not change.
+inline constexpr std::size_t min_parallel_work = std::size_t{1} << 15;
+
+/// True when n items of `cost` operations each are worth running in parallel.
+constexpr bool worth_parallel(std::size_t n, std::size_t cost) noexcept {
+  return cost >= min_parallel_work || (cost > 0 && n >= min_parallel_work / cost);
+}
+
 /// Number of chunks of `chunk` items that cover n items.
 constexpr std::size_t chunk_count(std::size_t n, std::size_t chunk) noexcept { return (n + chunk - 1) / chunk; }
 
@@ -49,13 +60,15 @@ class serial_eigen_scope {
 /// Runs fn(i) for every i in [0, count). seq: in order on the calling thread.
 /// par: over OpenMP threads (dynamic schedule). fn(i) must write only its own
 /// outputs, so the result does not depend on who runs which i. The first
-/// exception thrown by any fn(i) is rethrown after the loop.
+/// exception thrown by any fn(i) is rethrown after the loop. With parallel ==
+/// false, par runs the loop on the calling thread too (see worth_parallel).
 template <host_policy P, class F>
-void for_each_chunk(const P& policy, std::size_t count, F&& fn) {
+void for_each_chunk(const P& policy, std::size_t count, F&& fn, bool parallel = true) {
   if (count == 0) return;
   int threads = 1;
   if constexpr (std::is_same_v<std::remove_cvref_t<P>, parallel_policy>) {
-    threads = static_cast<int>(std::min<std::size_t>(static_cast<std::size_t>(policy.thread_count()), count));
+    if (parallel)
+      threads = static_cast<int>(std::min<std::size_t>(static_cast<std::size_t>(policy.thread_count()), count));
   } else {
     (void)policy;
   }
@@ -94,13 +107,18 @@ void for_each_chunk(const P& policy, std::size_t count, F&& fn) {
 #endif
 }
 
-/// Runs fn(begin, end) over [0, n) in chunks of `chunk` items (see for_each_chunk).
+/// Runs fn(begin, end) over [0, n) in chunks of `chunk` items (see for_each_chunk);
+/// `cost` is the work per item, in elementary operations, for worth_parallel.
 template <host_policy P, class F>
-void for_each_range(const P& policy, std::size_t n, std::size_t chunk, F&& fn) {
-  for_each_chunk(policy, chunk_count(n, chunk), [&](std::size_t c) {
-    const std::size_t begin = c * chunk;
-    fn(begin, std::min(n, begin + chunk));
-  });
+void for_each_range(const P& policy, std::size_t n, std::size_t chunk, F&& fn,
+                    std::size_t cost = min_parallel_work) {
+  for_each_chunk(
+      policy, chunk_count(n, chunk),
+      [&](std::size_t c) {
+        const std::size_t begin = c * chunk;
+        fn(begin, std::min(n, begin + chunk));
+      },
+      worth_parallel(n, cost));
 }
 
 /// Sum over [0, n) of f(i) in double: chunk partials added in chunk order, so
@@ -109,11 +127,14 @@ template <host_policy P, class F>
 double deterministic_sum(const P& policy, std::size_t n, F&& f, std::size_t chunk = 4096) {
   const std::size_t chunks = chunk_count(n, chunk);
   std::vector<double> partial(chunks, 0.0);
-  for_each_range(policy, n, chunk, [&](std::size_t begin, std::size_t end) {
-    double s = 0.0;
-    for (std::size_t i = begin; i < end; ++i) s += f(i);
-    partial[begin / chunk] = s;
-  });
+  for_each_range(
+      policy, n, chunk,
+      [&](std::size_t begin, std::size_t end) {
+        double s = 0.0;
+        for (std::size_t i = begin; i < end; ++i) s += f(i);
+        partial[begin / chunk] = s;
+      },
+      16);
   double total = 0.0;
   for (double p : partial) total += p;
   return total;
