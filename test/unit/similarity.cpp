@@ -249,3 +249,24 @@ TEST_CASE("policies are comparable and printable") {
   os << nacs::exp_distance{} << ' ' << nacs::rbf{.gamma = 0.5} << ' ' << nacs::neg_distance{} << ' ' << nacs::cosine{};
   CHECK(os.str() == "exp-distance{gamma=d} rbf{gamma=0.5} neg-distance{shift=max distance} cosine{}");
 }
+
+TEST_CASE_TEMPLATE("kernels big enough to be built on several threads are bitwise the same", T, float, double) {
+  // 300 rows x 13 values and a 1030 x 1030 distance matrix are above detail::min_parallel_work.
+  auto x = nacs_ref::matrix_with_duplicates<T>(300, 13, 8, 7);
+  const auto e = nacs::make_kernel(nacs::seq, x.view(), nacs::exp_distance{});
+  const auto n = nacs::make_kernel(nacs::seq, x.view(), nacs::neg_distance{});
+  const auto c = nacs::make_kernel(nacs::seq, x.view(), nacs::cosine{});
+  for (nacs::row_index r = 7; r < 300; r += 7) CHECK(std::memcmp(n.column(r), n.column(r - 1), n.stride() * sizeof(float)) == 0);
+  nacs::matrix<T> dm(1030, 1030);
+  const auto y = nacs_ref::uniform_matrix<T>(1030, 2, 3);
+  for (std::size_t i = 0; i < 1030; ++i)
+    for (std::size_t j = 0; j < 1030; ++j) dm(i, j) = static_cast<T>(std::abs(y(i, 0) - y(j, 0)) + std::abs(y(i, 1) - y(j, 1)));
+  const auto d = nacs::make_kernel(nacs::seq, nacs::distance_matrix{dm.view()}, nacs::rbf{.gamma = 2.0});
+  nacs_ref::for_each_policy([&](const auto& policy, const std::string& name) {
+    CAPTURE(name);
+    CHECK(bitwise_equal(nacs::make_kernel(policy, x.view(), nacs::exp_distance{}), e));
+    CHECK(bitwise_equal(nacs::make_kernel(policy, x.view(), nacs::neg_distance{}), n));
+    CHECK(bitwise_equal(nacs::make_kernel(policy, x.view(), nacs::cosine{}), c));
+    CHECK(bitwise_equal(nacs::make_kernel(policy, nacs::distance_matrix{dm.view()}, nacs::rbf{.gamma = 2.0}), d));
+  });
+}

@@ -213,3 +213,20 @@ TEST_CASE("bad input gets a typed error") {
   expect_error([&] { (void)nacs::maximize(nacs::seq, nacs::facility_location{nacs::distance_matrix{rect.view()}, nacs::rbf{.gamma = 1.0}}, 1, nacs::naive_greedy{}); },
                nacs::errc::invalid_data, "the distance matrix is 5 x 4");
 }
+
+TEST_CASE("a problem big enough for several threads (incremental gains, weights) gives the same selection") {
+  // 3000 rows, k = 400: full gain passes, many incremental updates and the weights pass
+  // are above detail::min_parallel_work.
+  const auto x = nacs_ref::uniform_matrix<float>(3000, 6, 19);
+  const auto obj = nacs::facility_location{x.view(), nacs::exp_distance{}};
+  const auto base = nacs::maximize(nacs::seq, obj, 400, nacs::naive_greedy{});
+  CHECK(base.total_weight() == 3000);
+  nacs_ref::for_each_policy([&](const auto& policy, const std::string& name) {
+    CAPTURE(name);
+    const auto s = nacs::maximize(policy, obj, 400, nacs::naive_greedy{});
+    CHECK(s.indices == base.indices);
+    CHECK(s.gains == base.gains);
+    CHECK(s.weights == base.weights);
+    CHECK(s.objective == base.objective);
+  });
+}

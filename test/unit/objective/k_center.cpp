@@ -104,3 +104,18 @@ TEST_CASE("k-center: bad input") {
   expect_error([&] { (void)nacs::maximize(nacs::seq, nacs::k_center{empty.view()}, 0, nacs::naive_greedy{}); }, nacs::errc::invalid_data,
                "k_center: the embeddings are empty");
 }
+
+TEST_CASE("k-center big enough for several threads gives the same selection") {
+  // 1500 rows x 20 values, 40 centres: the final radius and weights pass is above detail::min_parallel_work.
+  const auto x = nacs_ref::uniform_matrix<double>(1500, 20, 23);
+  const auto obj = nacs::k_center{x.view()};
+  const auto base = nacs::maximize(nacs::seq, obj, 40, nacs::naive_greedy{});
+  nacs_ref::for_each_policy([&](const auto& policy, const std::string& name) {
+    CAPTURE(name);
+    const auto s = nacs::maximize(policy, obj, 40, nacs::naive_greedy{});
+    CHECK(s.indices == base.indices);
+    CHECK(s.gains == base.gains);
+    CHECK(s.weights == base.weights);
+    CHECK(s.objective == base.objective);
+  });
+}

@@ -74,3 +74,15 @@ TEST_CASE("lazy_greedy settings") {
   os << nacs::lazy_greedy{.batch = 4};
   CHECK(os.str() == "lazy_greedy{batch=4}");
 }
+
+TEST_CASE("lazy greedy's first full pass runs on several threads, with the same selection") {
+  // 1500 candidates x 1504 floats is above detail::min_parallel_work.
+  const auto x = nacs_ref::uniform_matrix<double>(1500, 8, 78);
+  const auto obj = nacs::facility_location{x.view(), nacs::neg_distance{}};
+  const auto base = nacs::maximize(nacs::seq, obj, 12, nacs::lazy_greedy{});
+  CHECK(nacs_ref::same_picks(base, nacs::maximize(nacs::seq, obj, 12, nacs::naive_greedy{}), 1e-12));
+  nacs_ref::for_each_policy([&](const auto& policy, const std::string& pname) {
+    CAPTURE(pname);
+    CHECK(nacs_ref::same_selection(nacs::maximize(policy, obj, 12, nacs::lazy_greedy{}), base));
+  });
+}

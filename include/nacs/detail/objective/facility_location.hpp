@@ -116,10 +116,11 @@ class facility_location_problem {
     for (std::size_t p = 0; p < order.size(); ++p) order[p] = p;
     std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return picks[a] < picks[b]; });
     std::vector<std::size_t> owner(n, 0);
-    constexpr std::size_t chunk = 4096;
+    constexpr std::size_t chunk = 1024;
     const auto chunks = static_cast<std::ptrdiff_t>((n + chunk - 1) / chunk);
     [[maybe_unused]] const int threads = ctx.threads;
-    NACS_DETAIL_OMP(parallel for schedule(static) num_threads(threads) if(threads > 1))
+    [[maybe_unused]] const bool parallel = threads > 1 && chunks > 1 && n * picks.size() >= min_parallel_work;
+    NACS_DETAIL_OMP(parallel for schedule(static) num_threads(threads) if(parallel))
     for (std::ptrdiff_t b = 0; b < chunks; ++b) {
       const std::size_t i0 = static_cast<std::size_t>(b) * chunk, i1 = std::min(n, i0 + chunk);
       std::vector<float> best(i1 - i0, -std::numeric_limits<float>::infinity());

@@ -14,8 +14,11 @@
 #endif
 
 namespace nacs::detail {
-/// Below about this many element operations a loop runs on one thread: a
-/// parallel region would cost more than it saves (and thousands of tiny
-/// regions thrash when the cores are shared with other processes).
-inline constexpr std::size_t min_parallel_work = std::size_t{1} << 16;
+/// Below about this many element operations (about 0.1 ms of work) a loop
+/// runs on one thread. A parallel region costs microseconds when the cores are
+/// free, but when another process holds a core, every barrier can wait out a
+/// scheduler time slice: lazy greedy's thousands of small batches then took
+/// seconds instead of milliseconds. Big loops (kernel tiles, full gain passes,
+/// stochastic samples) stay parallel.
+inline constexpr std::size_t min_parallel_work = std::size_t{1} << 20;
 }  // namespace nacs::detail
