@@ -2,12 +2,39 @@
 /// @brief The library's exception type and the checks that throw it.
 #pragma once
 
-#include <source_location>
+#include <cstdint>
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <version>
+#if defined(__cpp_lib_source_location)
+#include <source_location>
+#endif
 
 namespace nacs {
+
+#if defined(__cpp_lib_source_location)
+/// @brief Where an error was raised (std::source_location where the standard library has it).
+using source_location = std::source_location;
+#else
+/// @brief Where an error was raised: a stand-in for std::source_location on standard
+/// libraries without it (e.g. clang 14 with libstdc++ 12), built on compiler builtins.
+struct source_location {
+  static constexpr source_location current(const char* file = __builtin_FILE(),
+                                           std::uint_least32_t line = __builtin_LINE()) noexcept {
+    source_location l;
+    l.file_ = file;
+    l.line_ = line;
+    return l;
+  }
+  constexpr const char* file_name() const noexcept { return file_; }
+  constexpr std::uint_least32_t line() const noexcept { return line_; }
+
+ private:
+  const char* file_ = "";
+  std::uint_least32_t line_ = 0;
+};
+#endif
 
 /// @brief What kind of problem an nacs::error reports.
 enum class errc {
@@ -39,7 +66,7 @@ constexpr std::string_view to_string(errc c) noexcept {
 class error : public std::runtime_error {
  public:
   error(errc code, std::string message,
-        std::source_location where = std::source_location::current())
+        source_location where = source_location::current())
       : std::runtime_error(format(code, message, where)),
         code_(code),
         message_(std::move(message)),
@@ -50,10 +77,10 @@ class error : public std::runtime_error {
   /// @brief The message without prefix or location.
   [[nodiscard]] const std::string& message() const noexcept { return message_; }
   /// @brief Where in the library the check failed.
-  [[nodiscard]] const std::source_location& where() const noexcept { return where_; }
+  [[nodiscard]] const source_location& where() const noexcept { return where_; }
 
  private:
-  static std::string format(errc code, const std::string& message, const std::source_location& w) {
+  static std::string format(errc code, const std::string& message, const source_location& w) {
     std::string file = w.file_name();
     if (auto pos = file.rfind("include/nacs/"); pos != std::string::npos) file = file.substr(pos + 8);
     return "nacs: " + message + " [" + std::string(to_string(code)) + ", " + file + ":" +
@@ -61,7 +88,7 @@ class error : public std::runtime_error {
   }
   errc code_;
   std::string message_;
-  std::source_location where_;
+  source_location where_;
 };
 
 }  // namespace nacs

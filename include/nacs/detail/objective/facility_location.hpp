@@ -80,7 +80,7 @@ class facility_location_problem {
       if (gains_.size() != ld_) gains_ = aligned_array<double>(ld_, 0.0);
       const auto nc = static_cast<std::ptrdiff_t>(candidates.size());
       double* g = gains_.data();
-      [[maybe_unused]] const bool parallel = threads > 1 && candidates.size() * ld_ >= min_parallel_work;
+      [[maybe_unused]] const bool parallel = threads > 1 && candidates.size() * ld_ >= selection_min_parallel_work;
       NACS_DETAIL_OMP(parallel for schedule(dynamic, 64) num_threads(threads) if(parallel))
       for (std::ptrdiff_t c = 0; c < nc; ++c) {
         const row_index j = candidates[static_cast<std::size_t>(c)];
@@ -91,7 +91,7 @@ class facility_location_problem {
       constexpr std::size_t chunk = 1024;
       const auto chunks = static_cast<std::ptrdiff_t>((ld_ + chunk - 1) / chunk);
       double* g = gains_.data();
-      [[maybe_unused]] const bool parallel = threads > 1 && chunks > 1 && changed_.size() * ld_ >= min_parallel_work;
+      [[maybe_unused]] const bool parallel = threads > 1 && chunks > 1 && changed_.size() * ld_ >= selection_min_parallel_work;
       NACS_DETAIL_OMP(parallel for schedule(static) num_threads(threads) if(parallel))
       for (std::ptrdiff_t b = 0; b < chunks; ++b) {
         const std::size_t j0 = static_cast<std::size_t>(b) * chunk, len = std::min(chunk, ld_ - j0);
@@ -119,7 +119,7 @@ class facility_location_problem {
     constexpr std::size_t chunk = 1024;
     const auto chunks = static_cast<std::ptrdiff_t>((n + chunk - 1) / chunk);
     [[maybe_unused]] const int threads = ctx.threads;
-    [[maybe_unused]] const bool parallel = threads > 1 && chunks > 1 && n * picks.size() >= min_parallel_work;
+    [[maybe_unused]] const bool parallel = threads > 1 && chunks > 1 && n * picks.size() >= selection_min_parallel_work;
     NACS_DETAIL_OMP(parallel for schedule(static) num_threads(threads) if(parallel))
     for (std::ptrdiff_t b = 0; b < chunks; ++b) {
       const std::size_t i0 = static_cast<std::size_t>(b) * chunk, i1 = std::min(n, i0 + chunk);

@@ -94,7 +94,7 @@ class k_center_problem {
     std::vector<double> radius(n_, 0.0);
     const auto nn = static_cast<std::ptrdiff_t>(n_);
     [[maybe_unused]] const int threads = ctx.threads;
-    [[maybe_unused]] const bool parallel = threads > 1 && n_ * (picks.size() + 1) * d_ >= min_parallel_work;
+    [[maybe_unused]] const bool parallel = threads > 1 && n_ * (picks.size() + 1) * d_ >= selection_min_parallel_work;
     NACS_DETAIL_OMP(parallel for schedule(dynamic, 64) num_threads(threads) if(parallel))
     for (std::ptrdiff_t ii = 0; ii < nn; ++ii) {
       const auto i = static_cast<std::size_t>(ii);

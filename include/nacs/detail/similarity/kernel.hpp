@@ -195,7 +195,7 @@ float embedding_tiles([[maybe_unused]] int threads, const packed_rows<T>& p, con
                                                             : 0.0f;
   float dmax = 0.0f;
   const auto nbi = static_cast<std::ptrdiff_t>(nb);
-  [[maybe_unused]] const bool parallel = threads > 1 && nb > 1 && p.np * p.np / 2 * (d + 16) >= min_parallel_work;
+  [[maybe_unused]] const bool parallel = threads > 1 && nb > 1 && p.np * p.np / 2 * (d + 16) >= selection_min_parallel_work;
   NACS_DETAIL_OMP(parallel for schedule(dynamic, 1) num_threads(threads) if(parallel) reduction(max : dmax))
   for (std::ptrdiff_t bi = 0; bi < nbi; ++bi) {
     const auto I = static_cast<std::size_t>(bi);
@@ -250,7 +250,7 @@ float embedding_tiles([[maybe_unused]] int threads, const packed_rows<T>& p, con
 /// Subtracts every real entry from C (neg_distance's second pass); padding stays 0.
 inline void shift_from([[maybe_unused]] int threads, float c, float* K, std::size_t n, std::size_t ld) {
   const auto nn = static_cast<std::ptrdiff_t>(n);
-  [[maybe_unused]] const bool parallel = threads > 1 && n * n >= min_parallel_work;
+  [[maybe_unused]] const bool parallel = threads > 1 && n * n >= selection_min_parallel_work;
   NACS_DETAIL_OMP(parallel for schedule(static) num_threads(threads) if(parallel))
   for (std::ptrdiff_t j = 0; j < nn; ++j) {
     float* col = K + static_cast<std::size_t>(j) * ld;
@@ -300,7 +300,7 @@ similarity_kernel kernel_from_matrix([[maybe_unused]] int threads, matrix_view<c
   const std::size_t ld = k.stride();
   const auto nn = static_cast<std::ptrdiff_t>(n);
   float dmax = 0.0f;
-  [[maybe_unused]] const bool parallel = threads > 1 && n * n >= min_parallel_work;
+  [[maybe_unused]] const bool parallel = threads > 1 && n * n >= selection_min_parallel_work;
   NACS_DETAIL_OMP(parallel for schedule(static) num_threads(threads) if(parallel) reduction(max : dmax))
   for (std::ptrdiff_t jj = 0; jj < nn; ++jj) {
     const auto j = static_cast<std::size_t>(jj);

@@ -20,5 +20,5 @@ namespace nacs::detail {
 /// scheduler time slice: lazy greedy's thousands of small batches then took
 /// seconds instead of milliseconds. Big loops (kernel tiles, full gain passes,
 /// stochastic samples) stay parallel.
-inline constexpr std::size_t min_parallel_work = std::size_t{1} << 20;
+inline constexpr std::size_t selection_min_parallel_work = std::size_t{1} << 20;
 }  // namespace nacs::detail

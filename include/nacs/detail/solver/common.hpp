@@ -24,7 +24,7 @@ template <class Problem>
 void evaluate(Problem& p, std::span<const row_index> js, double* out, const exec_context& ctx) {
   const auto n = static_cast<std::ptrdiff_t>(js.size());
   [[maybe_unused]] const bool parallel =
-      ctx.threads > 1 && n > 1 && js.size() * static_cast<std::size_t>(p.size()) >= min_parallel_work;
+      ctx.threads > 1 && n > 1 && js.size() * static_cast<std::size_t>(p.size()) >= selection_min_parallel_work;
   [[maybe_unused]] const int threads = ctx.threads;
   NACS_DETAIL_OMP(parallel for schedule(dynamic, 16) num_threads(threads) if(parallel))
   for (std::ptrdiff_t c = 0; c < n; ++c) out[c] = p.gain(js[static_cast<std::size_t>(c)]);
