@@ -1,4 +1,5 @@
 #include <doctest/doctest.h>
+#include <nacs_ref/check.hpp>
 
 #include <nacs/similarity.hpp>
 #include <nacs/detail/similarity/fast_exp.hpp>
@@ -42,16 +43,7 @@ bool bitwise_equal(const nacs::similarity_kernel& a, const nacs::similarity_kern
   return std::memcmp(a.column(0), b.column(0), static_cast<std::size_t>(a.size()) * a.stride() * sizeof(float)) == 0;
 }
 
-template <class E>
-void expect_error(E&& call, nacs::errc code, const std::string& fragment) {
-  try {
-    call();
-    FAIL("no exception; expected: " << fragment);
-  } catch (const nacs::error& e) {
-    CHECK(e.code() == code);
-    CHECK_MESSAGE(e.message().find(fragment) != std::string::npos, e.message());
-  }
-}
+using nacs_ref::expect_error;
 
 }  // namespace
 

@@ -1,4 +1,5 @@
 #include <doctest/doctest.h>
+#include <nacs_ref/check.hpp>
 
 #include <nacs/objective/facility_location.hpp>
 #include <nacs/solver/naive.hpp>
@@ -22,16 +23,7 @@ static_assert(nacs::objective<nacs::facility_location<nacs::distance_matrix<doub
 static_assert(nacs::objective<nacs::facility_location<nacs::similarity_matrix<float>, nacs::precomputed_similarity>>);
 static_assert(nacs::incremental_gains<nacs::detail::facility_location_problem>);
 
-template <class E>
-void expect_error(E&& call, nacs::errc code, const std::string& fragment) {
-  try {
-    call();
-    FAIL("no exception; expected: " << fragment);
-  } catch (const nacs::error& e) {
-    CHECK(e.code() == code);
-    CHECK_MESSAGE(e.message().find(fragment) != std::string::npos, e.message());
-  }
-}
+using nacs_ref::expect_error;
 
 std::vector<std::size_t> as_size_t(const std::vector<nacs::row_index>& v) { return {v.begin(), v.end()}; }
 

@@ -1,4 +1,5 @@
 #include <doctest/doctest.h>
+#include <nacs_ref/check.hpp>
 
 #include <nacs/objective/k_center.hpp>
 #include <nacs/solver/naive.hpp>
@@ -20,16 +21,7 @@ static_assert(nacs::objective<nacs::k_center<double>>);
 
 std::vector<std::size_t> as_size_t(const std::vector<nacs::row_index>& v) { return {v.begin(), v.end()}; }
 
-template <class E>
-void expect_error(E&& call, nacs::errc code, const std::string& fragment) {
-  try {
-    call();
-    FAIL("no exception; expected: " << fragment);
-  } catch (const nacs::error& e) {
-    CHECK(e.code() == code);
-    CHECK_MESSAGE(e.message().find(fragment) != std::string::npos, e.message());
-  }
-}
+using nacs_ref::expect_error;
 
 // Distances are double on both sides: picks and weights equal, gains and radius within 1e-12 relative.
 template <class T>

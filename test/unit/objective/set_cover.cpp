@@ -1,4 +1,5 @@
 #include <doctest/doctest.h>
+#include <nacs_ref/check.hpp>
 
 #include <nacs/objective/set_cover.hpp>
 #include <nacs/solver/naive.hpp>
@@ -17,16 +18,7 @@ static_assert(nacs::greedy_problem<nacs::detail::set_cover_problem>);
 
 std::vector<std::size_t> as_size_t(const std::vector<nacs::row_index>& v) { return {v.begin(), v.end()}; }
 
-template <class E>
-void expect_error(E&& call, nacs::errc code, const std::string& fragment) {
-  try {
-    call();
-    FAIL("no exception; expected: " << fragment);
-  } catch (const nacs::error& e) {
-    CHECK(e.code() == code);
-    CHECK_MESSAGE(e.message().find(fragment) != std::string::npos, e.message());
-  }
-}
+using nacs_ref::expect_error;
 
 // Gains are integers: picks, gains, coverage and weights must equal the reference exactly.
 void check_against_reference(const nacs::matrix<std::uint32_t>& ids, std::size_t k) {
