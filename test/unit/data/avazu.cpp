@@ -1,4 +1,5 @@
 #include <doctest/doctest.h>
+#include <nacs_test/shared_data.hpp>
 #include <nacs/data/avazu.hpp>
 
 #include <cstdlib>
@@ -22,15 +23,7 @@ const std::string row2 =
     "10001868339616595934,1,14102613,1005,1,e151e245,7e091613,f028772b,ecad2386,7801e8d9,07d7df22,a99f214a,"
     "5d877109,8f5c9827,1,0,17747,320,50,1974,2,39,-1,33";
 
-std::optional<std::filesystem::path> shared_data() {
-  std::error_code ec;
-  if (const char* e = std::getenv("NACS_SHARED_DATA"); e != nullptr && *e != '\0' &&
-                                                       std::filesystem::is_directory(e, ec))
-    return std::filesystem::path(e);
-  const std::filesystem::path p = std::filesystem::path(NACS_SOURCE_DIR) / ".." / "shared" / "data";
-  if (std::filesystem::is_directory(p, ec)) return p;
-  return std::nullopt;
-}
+using nacs_test::shared_data;
 
 // The same row with column `col` (0-based) replaced.
 std::string with_column(const std::string& line, std::size_t col, const std::string& value) {

@@ -1,4 +1,5 @@
 #include <doctest/doctest.h>
+#include <nacs_test/shared_data.hpp>
 #include <nacs/data/criteo.hpp>
 
 #include <cmath>
@@ -23,15 +24,7 @@ std::string criteo_line(const std::string& label, std::vector<std::string> ints 
   return s;
 }
 
-std::optional<std::filesystem::path> shared_data() {
-  std::error_code ec;
-  if (const char* e = std::getenv("NACS_SHARED_DATA"); e != nullptr && *e != '\0' &&
-                                                       std::filesystem::is_directory(e, ec))
-    return std::filesystem::path(e);
-  const std::filesystem::path p = std::filesystem::path(NACS_SOURCE_DIR) / ".." / "shared" / "data";
-  if (std::filesystem::is_directory(p, ec)) return p;
-  return std::nullopt;
-}
+using nacs_test::shared_data;
 
 std::uint32_t as_id(std::int64_t bucket) { return static_cast<std::uint32_t>(static_cast<std::int32_t>(bucket)); }
 

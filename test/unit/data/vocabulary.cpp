@@ -1,4 +1,5 @@
 #include <doctest/doctest.h>
+#include <nacs_test/shared_data.hpp>
 #include <nacs/core/philox.hpp>
 #include <nacs/data/criteo.hpp>
 #include <nacs/data/vocabulary.hpp>
@@ -37,15 +38,7 @@ std::vector<std::map<std::uint32_t, std::uint32_t>> oracle(const nacs::dataset& 
   return ids;
 }
 
-std::optional<std::filesystem::path> shared_data() {
-  std::error_code ec;
-  if (const char* e = std::getenv("NACS_SHARED_DATA"); e != nullptr && *e != '\0' &&
-                                                       std::filesystem::is_directory(e, ec))
-    return std::filesystem::path(e);
-  const std::filesystem::path p = std::filesystem::path(NACS_SOURCE_DIR) / ".." / "shared" / "data";
-  if (std::filesystem::is_directory(p, ec)) return p;
-  return std::nullopt;
-}
+using nacs_test::shared_data;
 
 }  // namespace
 

@@ -17,6 +17,21 @@ inline constexpr float exp_approx_min_arg = -87.33654475f;
 /// Largest argument accepted; above it the result is clamped to exp(88).
 inline constexpr float exp_approx_max_arg = 88.0f;
 
+/// The Taylor polynomial of exp on the reduced range, in Horner form; V is
+/// float or a vector-extension type (the SIMD kernel uses the same steps).
+template <class V>
+NACS_HOST_DEVICE inline V exp_poly(V r) noexcept {
+  V p = V{} + 1.0f / 5040.0f;
+  p = p * r + 1.0f / 720.0f;
+  p = p * r + 1.0f / 120.0f;
+  p = p * r + 1.0f / 24.0f;
+  p = p * r + 1.0f / 6.0f;
+  p = p * r + 0.5f;
+  p = p * r + 1.0f;
+  p = p * r + 1.0f;
+  return p;
+}
+
 /// exp(x) with a few ulps of error on [-87.33, 88]; 0 below (no subnormals), exp(88) above.
 NACS_HOST_DEVICE inline float exp_approx(float x) noexcept {
   constexpr float log2e = 1.44269504088896341f;
@@ -30,14 +45,7 @@ NACS_HOST_DEVICE inline float exp_approx(float x) noexcept {
   const auto n = static_cast<float>(ni);
   float r = xc - n * ln2_hi;
   r = r - n * ln2_lo;
-  float p = 1.0f / 5040.0f;
-  p = p * r + 1.0f / 720.0f;
-  p = p * r + 1.0f / 120.0f;
-  p = p * r + 1.0f / 24.0f;
-  p = p * r + 1.0f / 6.0f;
-  p = p * r + 0.5f;
-  p = p * r + 1.0f;
-  p = p * r + 1.0f;
+  const float p = exp_poly(r);
   const auto bits = static_cast<std::uint32_t>(ni + 127) << 23;
   const float result = p * std::bit_cast<float>(bits);
   return x < exp_approx_min_arg ? 0.0f : result;

@@ -71,14 +71,7 @@ inline void exp16(const float* in, float scale, float* out) noexcept {
   const f32x16 n = __builtin_convertvector(ni, f32x16);
   f32x16 r = xc - n * ln2_hi;
   r = r - n * ln2_lo;
-  f32x16 p = f32x16{} + 1.0f / 5040.0f;
-  p = p * r + 1.0f / 720.0f;
-  p = p * r + 1.0f / 120.0f;
-  p = p * r + 1.0f / 24.0f;
-  p = p * r + 1.0f / 6.0f;
-  p = p * r + 0.5f;
-  p = p * r + 1.0f;
-  p = p * r + 1.0f;
+  const f32x16 p = exp_poly(r);
   const i32x16 bits = (ni + 127) << 23;
   f32x16 pow2;
   std::memcpy(&pow2, &bits, sizeof pow2);
