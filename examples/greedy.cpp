@@ -297,6 +297,16 @@ int run(int argc, const char* const* argv) {
   nacs::partition_options opts;
   opts.partition_size = r.partition_size;
   if (r.memory_limit_mib) opts.memory_limit = static_cast<std::size_t>(*r.memory_limit_mib) << 20;
+  // Progress on long partitioned solves: at most one line every 2 seconds.
+  auto last_report = std::chrono::steady_clock::now();
+  if (!r.quiet)
+    opts.on_progress = [&](const nacs::partition_progress& pr) {
+      const auto now = std::chrono::steady_clock::now();
+      if (pr.solved == pr.total || now - last_report < std::chrono::seconds(2)) return;
+      last_report = now;
+      info("solved " + std::to_string(pr.solved) + " of " + std::to_string(pr.total) + " partitions, " +
+           std::to_string(pr.picks) + " picks so far");
+    };
 
   std::ofstream csv;
   if (r.out) csv = open_csv(*r.out);

@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <span>
 #include <string>
@@ -29,14 +30,26 @@ namespace nacs {
 /// differ by at most one (all <= P). With shuffle_seed, rows are shuffled
 /// (Philox, so the same seed always gives the same cut) before cutting; rows
 /// within a partition are always in increasing index order.
+/// @brief What partition_options::on_progress is told after each partition is solved.
+struct partition_progress {
+  row_index solved = 0;  ///< partitions with a budget solved so far (this one included)
+  row_index total = 0;   ///< partitions with a budget in this call
+  row_index picks = 0;   ///< picks made so far, over the solved partitions
+  friend bool operator==(const partition_progress&, const partition_progress&) = default;
+};
+
 struct partition_options {
   std::optional<row_index> partition_size{};    ///< P >= 1; empty: no cut by size
   std::span<const std::int64_t> groups{};       ///< one group id per row, or empty
   std::span<const row_index> exclude{};         ///< rows that may not be picked (they still count in the objective)
   std::optional<std::uint64_t> shuffle_seed{};  ///< shuffle rows before cutting
   std::optional<std::size_t> memory_limit{};    ///< replaces nacs::memory_limit() for this call
+  /// Called after each partition is solved, one call at a time (never
+  /// concurrently), from the thread that solved it; for progress output on
+  /// long solves. An exception it throws ends the call and is rethrown.
+  std::function<void(const partition_progress&)> on_progress{};
 
-  /// @brief Equal settings (spans compared by contents).
+  /// @brief Equal settings (spans compared by contents; on_progress is not compared).
   friend bool operator==(const partition_options& a, const partition_options& b) {
     return a.partition_size == b.partition_size && std::ranges::equal(a.groups, b.groups) &&
            std::ranges::equal(a.exclude, b.exclude) && a.shuffle_seed == b.shuffle_seed &&

@@ -171,3 +171,28 @@ TEST_CASE("bad partitioned calls") {
   nacs_ref::expect_error([&] { (void)nacs::maximize(nacs::seq, obj, 11, nacs::stochastic_greedy{}); }, nacs::errc::invalid_argument,
                          "k = 11 but only 10 rows can be picked (N = 10, 0 excluded)");
 }
+
+TEST_CASE("on_progress is told about every partition, one call at a time, and its exceptions end the call") {
+  const auto x = nacs_ref::uniform_matrix<float>(900, 5, 31);
+  const auto obj = nacs::facility_location{x.view()};
+  for (int threads : {1, 2, 3}) {
+    std::vector<nacs::partition_progress> seen;
+    nacs::partition_options opts{.partition_size = 100};
+    opts.on_progress = [&](const nacs::partition_progress& p) { seen.push_back(p); };  // not thread-safe on purpose
+    const auto s = nacs::maximize_partitioned(nacs::par.with_threads(threads), obj, 27, nacs::lazy_greedy{}, opts);
+    REQUIRE(seen.size() == 9);
+    for (std::size_t i = 0; i < seen.size(); ++i) {
+      CHECK(seen[i].solved == static_cast<nacs::row_index>(i + 1));
+      CHECK(seen[i].total == 9);
+      CHECK(seen[i].picks == 3 * static_cast<nacs::row_index>(i + 1));
+    }
+    CHECK(s.indices.size() == 27);
+  }
+  nacs::partition_options failing{.partition_size = 100};
+  failing.on_progress = [](const nacs::partition_progress& p) {
+    if (p.solved == 4) throw std::runtime_error("stop at four");
+  };
+  CHECK_THROWS_WITH(nacs::maximize_partitioned(nacs::par.with_threads(2), obj, 27, nacs::lazy_greedy{}, failing),
+                    "stop at four");
+  CHECK_THROWS_WITH(nacs::maximize_partitioned(nacs::seq, obj, 27, nacs::lazy_greedy{}, failing), "stop at four");
+}

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cstddef>
 #include <exception>
+#include <functional>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -84,8 +86,11 @@ solve_plan plan_solve(int threads, const O& obj, row_index k, const S& solver, c
 }
 
 template <class O, class S>
-selection run_plan(const solve_plan& plan, const O& obj, const S& solver) {
+selection run_plan(const solve_plan& plan, const O& obj, const S& solver,
+                   const std::function<void(const partition_progress&)>& on_progress = {}) {
   const std::size_t parts = plan.budgets.size();
+  std::mutex progress_mutex;
+  partition_progress progress{0, static_cast<row_index>(plan.active.size()), 0};
   std::vector<partition_run> runs(parts);
   std::vector<partition_outcome> outcomes(parts);
   std::vector<std::exception_ptr> errors(parts);
@@ -96,6 +101,12 @@ selection run_plan(const solve_plan& plan, const O& obj, const S& solver) {
       const partition_context pc{ctx, static_cast<std::uint64_t>(p), static_cast<row_index>(plan.candidates[p].size())};
       runs[p] = solver.run(problem, std::span<const row_index>(plan.candidates[p]), plan.budgets[p], pc);
       outcomes[p] = problem.finish(runs[p].picks, ctx);
+      if (on_progress) {
+        const std::lock_guard<std::mutex> lock(progress_mutex);
+        ++progress.solved;
+        progress.picks += static_cast<row_index>(runs[p].picks.size());
+        on_progress(progress);
+      }
     } catch (...) {
       errors[p] = std::current_exception();
     }
@@ -147,7 +158,7 @@ selection maximize_partitioned(const P& policy, const O& obj, row_index k, const
   if constexpr (host_policy<P>) {
     const detail::solve_plan plan = detail::plan_solve(detail::omp_threads(policy), obj, k, solver, opts);
     check_memory(plan.bytes, plan.what, plan.limit);
-    return detail::run_plan(plan, obj, solver);
+    return detail::run_plan(plan, obj, solver, opts.on_progress);
   } else {
     return {};
   }
