@@ -74,7 +74,9 @@ const char* const epilog =
     "\n"
     "--out writes a CSV with the header index,gain,weight and one row per pick in pick order:\n"
     "the row index (0-based), its marginal gain when picked, and how many rows it represents\n"
-    "(rows whose most similar pick it is; per partition the weights sum to its rows).\n"
+    "(rows whose most similar pick it is; per partition the weights sum to its rows). With\n"
+    "more partitions than picks, some partitions get none: their rows are counted in the JSON\n"
+    "key unrepresented_rows and in a note on stderr.\n"
     "\n"
     "Memory: each partition of P rows needs a P x P float kernel (P = 32768: 4 GiB); the run\n"
     "refuses, before allocating, when that is over --memory-limit (default 3/4 of the RAM).\n"
@@ -347,6 +349,15 @@ int run(int argc, const char* const* argv) {
        << " gain evaluations, " << sel.partitions.size() << " partition(s)";
     info(os.str());
   }
+  if (const nacs::row_index lost = sel.unrepresented_rows(); lost > 0 && k > 0) {
+    // Not an error (the picks are still the best for their partitions), but
+    // the weights no longer sum to N: say so even under --quiet.
+    std::ostringstream os;
+    os << program << ": note: " << lost << " of " << n << " rows lie in partitions that got no pick (k = " << k
+       << " for " << sel.partitions.size() << " partitions), so no pick's weight counts them; "
+       << "use --partition-size of at least " << (n + k - 1) / k << " to give every partition a pick\n";
+    std::fputs(os.str().c_str(), stderr);
+  }
   if (r.out) write_csv(csv, *r.out, sel);
 
   nacs_cli::json_object j;
@@ -366,6 +377,7 @@ int run(int argc, const char* const* argv) {
       .add("partition_size", r.partition_size)
       .add("partitions", static_cast<std::int64_t>(sel.partitions.size()))
       .add("evaluations", sel.evaluations)
+      .add("unrepresented_rows", sel.unrepresented_rows())
       .add("memory_bytes", static_cast<std::uint64_t>(sel.memory_bytes))
       .add("input", source)
       .add("read_seconds", read_seconds);

@@ -72,7 +72,16 @@ greedy_check(ratio_tiny "x.npy|--ratio|0.0001" "k=1")
 greedy_check(ratio_one "x.npy|--ratio|1|--solver|lazy|--out|all.csv" "k=300" -DCSV=all.csv -DWEIGHT_SUM=300)
 greedy_check(k_zero "x.npy|--k|0|--out|zero.csv" "k=0|objective=0" -DCSV=zero.csv)
 greedy_check(partitions "x.npy|--k|20|--partition-size|64|--solver|lazy|--threads|2|--out|parts.csv"
-             "k=20|partitions=5|partition_size=64|threads=2" -DCSV=parts.csv -DWEIGHT_SUM=300)
+             "k=20|partitions=5|partition_size=64|threads=2|unrepresented_rows=0" -DCSV=parts.csv -DWEIGHT_SUM=300)
+# Fewer picks than partitions: 5 partitions of 60 rows, k = 2; partitions 0 and 1 get the picks
+# (equal remainders go to the lower index), the other 180 rows are said to be unrepresented.
+greedy_check(partitions_without_picks "x.npy|--k|2|--partition-size|64|--solver|lazy|--out|few.csv"
+             "k=2|partitions=5|unrepresented_rows=180" -DCSV=few.csv -DWEIGHT_SUM=120)
+add_test(NAME examples/greedy/partitions_without_picks_note
+         COMMAND ${CMAKE_COMMAND} -DEXE=${greedy_exe} -DDIR=${greedy_dir} "-DARGS=x.npy|--k|2|--partition-size|64|--quiet"
+                 "-DSTDERR=^nacs-greedy: note: 180 of 300 rows lie in partitions that got no pick.*--partition-size of at least 150"
+                 -DONE_LINE_STDERR=ON -P ${greedy_scripts}/run_expect.cmake)
+set_tests_properties(examples/greedy/partitions_without_picks_note PROPERTIES FIXTURES_REQUIRED greedy_data)
 greedy_check(synthetic "--synthetic|500|--dim|4|--ratio|0.01|--seed|9|--similarity|rbf|--gamma|0.5"
              "n=500|d=4|k=5|input=synthetic|gamma=0.5|seed=9")
 greedy_check(synthetic_default_dim "--synthetic|50|--k|2" "n=50|d=100|k=2")

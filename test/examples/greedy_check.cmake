@@ -4,7 +4,7 @@
 # Checks: exit status 0; stdout is one JSON object on one line with every documented key;
 # each EXPECT key=value equals the JSON value (as text); with CSV (which ARGS must write with
 # --out): the header index,gain,weight, k rows, distinct indices in [0, n), weights >= 0,
-# summing to WEIGHT_SUM when given.
+# summing to WEIGHT_SUM when given and, with unrepresented_rows, to n.
 cmake_minimum_required(VERSION 3.21)
 string(REPLACE "|" ";" args "${ARGS}")
 execute_process(COMMAND ${EXE} ${args} WORKING_DIRECTORY ${DIR}
@@ -21,7 +21,7 @@ if(json_error OR NOT type STREQUAL "OBJECT")
   message(FATAL_ERROR "stdout is not valid JSON: ${json_error}\n${what}")
 endif()
 set(keys n d k solver policy similarity objective seconds threads epsilon gamma seed partition_size partitions
-         evaluations memory_bytes input read_seconds)
+         evaluations unrepresented_rows memory_bytes input read_seconds)
 foreach(key IN LISTS keys)
   string(JSON value ERROR_VARIABLE e GET "${out}" ${key})
   if(e)
@@ -75,6 +75,11 @@ if(DEFINED CSV)
   endforeach()
   if(DEFINED WEIGHT_SUM AND NOT sum EQUAL WEIGHT_SUM)
     message(FATAL_ERROR "${CSV}: the weights sum to ${sum}, expected ${WEIGHT_SUM}")
+  endif()
+  # Every row is represented by one pick or counted as unrepresented.
+  math(EXPR covered "${sum} + ${json_unrepresented_rows}")
+  if(NOT covered EQUAL json_n)
+    message(FATAL_ERROR "${CSV}: weights ${sum} + unrepresented_rows ${json_unrepresented_rows} != n = ${json_n}")
   endif()
 endif()
 message(STATUS "ok: ${out}")

@@ -29,7 +29,9 @@ struct partition_summary {
 struct selection {
   std::vector<row_index> indices{};  ///< global row indices, in pick order
   std::vector<double> gains{};       ///< each pick's marginal gain when it was picked
-  std::vector<row_index> weights{};  ///< rows each pick represents (see the objective): per partition they sum to its rows, so overall to N when every partition got a pick
+  /// Rows each pick represents (see the objective): per partition they sum to
+  /// its rows, so overall to N minus unrepresented_rows().
+  std::vector<row_index> weights{};
   double objective = 0.0;          ///< the objective of the whole selection over all rows (see the objective)
   std::int64_t evaluations = 0;    ///< marginal-gain evaluations done, all partitions together
   std::size_t memory_bytes = 0;    ///< working memory planned for the call (what was checked against the limit)
@@ -44,6 +46,19 @@ struct selection {
     row_index w = 0;
     for (const row_index x : weights) w += x;
     return w;
+  }
+  /// @brief Rows that no pick represents: those of partitions whose budget was 0.
+  ///
+  /// A partitioned solve shares k in proportion to partition sizes, so with
+  /// fewer picks than partitions some partitions get none; their rows count
+  /// in the objective but toward no pick's weight. total_weight() +
+  /// unrepresented_rows() is always N. To avoid it, use at most k partitions
+  /// (larger partition_size, or fewer groups).
+  [[nodiscard]] row_index unrepresented_rows() const noexcept {
+    row_index r = 0;
+    for (const partition_summary& p : partitions)
+      if (p.budget == 0) r += p.rows;
+    return r;
   }
   friend bool operator==(const selection&, const selection&) = default;
 };

@@ -124,6 +124,11 @@ TEST_CASE("a partition with no budget: nothing picked there, its rows carry no w
   CHECK(s.partitions[2].budget == 0);
   CHECK(s.partitions[2].objective == 0.0);
   CHECK(s.total_weight() == 20);
+  CHECK(s.unrepresented_rows() == 10);
+  CHECK(s.total_weight() + s.unrepresented_rows() == 30);
+  // k = 0 on one partition: every row unrepresented.
+  const auto none = nacs::maximize(nacs::seq, nacs::facility_location{x.view()}, 0, nacs::lazy_greedy{});
+  CHECK(none.unrepresented_rows() == 30);
 }
 
 TEST_CASE("memory: planned before allocating, refused over the limit, partitions in flight lowered to fit") {

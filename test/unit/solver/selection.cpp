@@ -15,6 +15,10 @@ TEST_CASE("selection: sizes, total weight, equality") {
   CHECK(s.size() == 2);
   CHECK_FALSE(s.empty());
   CHECK(s.total_weight() == 12);
+  CHECK(s.unrepresented_rows() == 0);
+  s.partitions.push_back({.rows = 5, .candidates = 5, .budget = 0, .first = 2});
+  s.partitions.push_back({.rows = 3, .candidates = 1, .budget = 0, .first = 2});
+  CHECK(s.unrepresented_rows() == 8);
   nacs::selection t = s;
   CHECK(t == s);
   t.weights[1] = 6;
