@@ -71,6 +71,7 @@ const char* const epilog =
 struct request {
   std::optional<std::string> data, valid, test, rows_file, label, columns;
   std::optional<nacs::row_index> synthetic, max_rows;
+  std::int64_t progress_lines = 1000000;
   std::string format, model, policy_name, on_error;
   std::optional<int> threads;
   std::size_t epochs = 10, batch_size = 8192, patience = 1, embedding_dim = 10, fields = 39;
@@ -136,6 +137,9 @@ request parse_command_line(int argc, const char* const* argv, bool& help) {
   auto columns = p.flag<std::string>("columns", "A,B,..", "csv: the categorical columns' header names");
   auto delimiter = p.flag<std::string>("delimiter", "C", "csv: the field separator (default ',', 'tab' for a tab)");
   auto max_rows = p.flag<nacs::row_index>("max-rows", "N", "read at most N rows of each file", {.min = 1});
+  auto progress_lines = p.flag<std::int64_t>("progress-lines", "L",
+                                            "while reading a file, report progress on stderr every L lines",
+                                            {.default_value = 1000000, .min = 1});
   auto on_error = p.flag<std::string>("on-error", "MODE", "malformed rows: skip (count and report them) or fail",
                                       {.default_value = "skip", .choices = {"skip", "fail"}});
   auto fields = p.flag<std::int64_t>("fields", "F", "--synthetic: number of fields", {.default_value = 39, .min = 2, .max = 1000});
@@ -167,6 +171,7 @@ request parse_command_line(int argc, const char* const* argv, bool& help) {
   r.label = label.get();
   r.columns = columns.get();
   r.max_rows = max_rows.get();
+  r.progress_lines = *progress_lines;
   r.format = format.get().value_or("");
   r.model = *model;
   r.policy_name = *policy;
@@ -189,8 +194,9 @@ request parse_command_line(int argc, const char* const* argv, bool& help) {
   r.quiet = *quiet;
 
   if (r.data && r.format.empty()) throw nacs_cli::usage_error("--data needs --format criteo|avazu|libsvm|libffm|csv");
-  if (r.synthetic && (!r.format.empty() || r.valid || r.test || r.max_rows))
-    throw nacs_cli::usage_error("--synthetic generates its own data: drop --format, --valid, --test and --max-rows");
+  if (r.synthetic && (!r.format.empty() || r.valid || r.test || r.max_rows || progress_lines.given()))
+    throw nacs_cli::usage_error(
+        "--synthetic generates its own data: drop --format, --valid, --test, --max-rows and --progress-lines");
   if (!r.synthetic && (fields.given() || vocab.given() || flip_pos.given() || flip_neg.given()))
     throw nacs_cli::usage_error("--fields, --vocabulary-size, --flip-positive and --flip-negative apply to --synthetic");
   const bool csv = r.format == "csv";
@@ -234,24 +240,42 @@ request parse_command_line(int argc, const char* const* argv, bool& help) {
   return r;
 }
 
+// One stderr line per progress call: lines, share of the file, rows kept and skipped.
+nacs::read_progress_callback progress_printer(const request& r) {
+  if (r.quiet) return {};
+  return {.fn =
+              [](const nacs::read_progress& p) {
+                std::string share;
+                if (p.fraction() >= 0) share = " (" + std::to_string(static_cast<int>(100 * p.fraction())) + " %)";
+                std::fprintf(stderr, "%s: reading '%s': %lld lines%s, %lld rows kept, %lld skipped\n", program.c_str(),
+                             std::string(p.source).c_str(), static_cast<long long>(p.lines), share.c_str(),
+                             static_cast<long long>(p.rows_read), static_cast<long long>(p.rows_skipped));
+              },
+          .every_lines = r.progress_lines};
+}
+
 nacs::read_result read_file(const request& r, const std::string& path) {
   const auto on_error = r.on_error == "fail" ? nacs::error_policy::fail : nacs::error_policy::skip;
+  const auto progress = progress_printer(r);
   if (r.format == "criteo") {
     nacs::criteo_options o;
     o.on_error = on_error;
     o.max_rows = r.max_rows;
+    o.on_progress = progress;
     return nacs::read_criteo(path, o);
   }
   if (r.format == "avazu") {
     nacs::avazu_options o;
     o.on_error = on_error;
     o.max_rows = r.max_rows;
+    o.on_progress = progress;
     return nacs::read_avazu(path, o);
   }
   if (r.format == "libsvm" || r.format == "libffm") {
     nacs::libsvm_options o;
     o.on_error = on_error;
     o.max_rows = r.max_rows;
+    o.on_progress = progress;
     return r.format == "libsvm" ? nacs::read_libsvm(path, o) : nacs::read_libffm(path, o);
   }
   nacs::csv_options o;
@@ -260,6 +284,7 @@ nacs::read_result read_file(const request& r, const std::string& path) {
   o.delimiter = r.delimiter;
   o.on_error = on_error;
   o.max_rows = r.max_rows;
+  o.on_progress = progress;
   return nacs::read_csv(path, o);
 }
 

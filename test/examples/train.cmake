@@ -46,6 +46,12 @@ train_ok(no_valid "--synthetic|2000|--fields|4|--split|0.9,0,0.1|--epochs|3|--ba
          "\"rows\":1800,\"epochs\":3,\"valid_auc\":null,\"test_auc\":0\\.")
 train_ok(csv "--data|clicks.csv|--format|csv|--label|click|--columns|site,app|--min-count|1|--split|1,0,0|--epochs|2|--policy|seq"
          "\"model\":\"deepfm\",\"rows\":10,\"epochs\":2,\"valid_auc\":null,\"test_auc\":null,\"test_logloss\":null")
+# Progress while reading: one stderr line every 4 lines of the 11-line file (header included).
+add_test(NAME examples/train/read_progress
+         COMMAND ${CMAKE_COMMAND} -DEXE=${train_exe} -DDIR=${train_dir}
+                 "-DARGS=--data|clicks.csv|--format|csv|--label|click|--columns|site,app|--min-count|1|--split|1,0,0|--epochs|1|--policy|seq|--progress-lines|4"
+                 "-DSTDERR=reading 'clicks.csv': 4 lines .44 %., 3 rows kept, 0 skipped.*reading 'clicks.csv': 8 lines .76 %., 7 rows kept, 0 skipped"
+                 -P ${train_scripts}/run_expect.cmake)
 train_ok(rows_file "--synthetic|2000|--fields|4|--rows-file|rows.csv|--epochs|1|--policy|seq" "\"rows\":300,\"epochs\":1,")
 
 # The real Criteo sample: a DeepFM must beat chance clearly (test AUC >= 0.65; about 0.70 here).
@@ -63,6 +69,8 @@ train_fails(bad_model 2 "--synthetic|100|--model|gbdt" "--model must be one of")
 train_fails(bad_mlp 2 "--synthetic|100|--mlp|10,,3" "--mlp expects")
 train_fails(bad_split 2 "--synthetic|100|--split|0.5,0.5" "--split expects")
 train_fails(csv_without_label 2 "--data|clicks.csv|--format|csv" "needs --label")
+train_fails(progress_with_synthetic 2 "--synthetic|100|--progress-lines|10" "drop --format, --valid, --test, --max-rows and --progress-lines")
+train_fails(progress_zero 2 "--data|clicks.csv|--format|csv|--label|click|--columns|site|--progress-lines|0" "--progress-lines")
 train_fails(threads_with_seq 2 "--synthetic|100|--policy|seq|--threads|2" "--threads applies to --policy par")
 train_fails(missing_file 1 "--data|no_such_file.tsv|--format|criteo" "cannot open")
 train_fails(wrong_format 1 "--data|clicks.csv|--format|criteo" "no rows could be read.*check --format")

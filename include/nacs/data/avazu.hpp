@@ -43,6 +43,7 @@ struct avazu_options {
   error_policy on_error = error_policy::skip;  ///< skip and count malformed rows, or throw
   std::size_t max_reported = 5;                ///< how many malformed rows the report keeps
   std::optional<row_index> max_rows{};         ///< stop after this many rows kept (none: read all)
+  read_progress_callback on_progress{};        ///< optional progress calls while reading (see read_progress_callback)
   friend bool operator==(const avazu_options&, const avazu_options&) = default;
 };
 
@@ -86,7 +87,7 @@ inline bool avazu_hour(std::string_view s, std::uint32_t& hour, std::uint32_t& w
 inline read_result read_avazu(std::istream& in, const avazu_options& options = {}, std::string source = "<stream>") {
   read_result out;
   out.report.source = std::move(source);
-  detail::line_source lines(in, out.report.source);
+  detail::line_source lines(in, out.report, options.on_progress);
   detail::csv_record_reader records(lines, ',');
   detail::issue_log log(out.report, options.on_error, options.max_reported);
   std::vector<std::string_view> cols;

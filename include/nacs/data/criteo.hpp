@@ -50,6 +50,7 @@ struct criteo_options {
   error_policy on_error = error_policy::skip;  ///< skip and count malformed rows, or throw
   std::size_t max_reported = 5;                ///< how many malformed rows the report keeps
   std::optional<row_index> max_rows{};         ///< stop after this many rows kept (none: read all)
+  read_progress_callback on_progress{};        ///< optional progress calls while reading (see read_progress_callback)
   friend bool operator==(const criteo_options&, const criteo_options&) = default;
 };
 
@@ -97,7 +98,7 @@ inline read_result read_criteo(std::istream& in, const criteo_options& options =
   read_result out;
   out.report.source = std::move(source);
   out.data.field_names = criteo_field_names();
-  detail::line_source lines(in, out.report.source);
+  detail::line_source lines(in, out.report, options.on_progress);
   detail::issue_log log(out.report, options.on_error, options.max_reported);
   std::string line;
   std::vector<std::string_view> cols;

@@ -56,6 +56,7 @@ struct csv_options {
   error_policy on_error = error_policy::skip;    ///< skip and count malformed rows, or throw
   std::size_t max_reported = 5;                  ///< how many malformed rows the report keeps
   std::optional<row_index> max_rows{};           ///< stop after this many rows kept (none: read all)
+  read_progress_callback on_progress{};        ///< optional progress calls while reading (see read_progress_callback)
   friend bool operator==(const csv_options&, const csv_options&) = default;
 };
 
@@ -89,7 +90,7 @@ inline read_result read_csv(std::istream& in, const csv_options& options, std::s
 
   read_result out;
   out.report.source = std::move(source);
-  detail::line_source lines(in, out.report.source);
+  detail::line_source lines(in, out.report, options.on_progress);
   detail::csv_record_reader records(lines, options.delimiter);
   detail::issue_log log(out.report, options.on_error, options.max_reported);
   using status = detail::csv_record_reader::status;

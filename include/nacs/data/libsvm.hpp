@@ -49,6 +49,7 @@ struct libsvm_options {
   error_policy on_error = error_policy::skip;  ///< skip and count malformed rows, or throw
   std::size_t max_reported = 5;                ///< how many malformed rows the report keeps
   std::optional<row_index> max_rows{};         ///< stop after this many rows kept (none: read all)
+  read_progress_callback on_progress{};        ///< optional progress calls while reading (see read_progress_callback)
   friend bool operator==(const libsvm_options&, const libsvm_options&) = default;
 };
 
@@ -85,7 +86,7 @@ template <class ParseItems>
 read_result read_sparse(std::istream& in, const libsvm_options& options, std::string source, ParseItems parse_items) {
   read_result out;
   out.report.source = std::move(source);
-  line_source lines(in, out.report.source);
+  line_source lines(in, out.report, options.on_progress);
   issue_log log(out.report, options.on_error, options.max_reported);
   std::string line;
   std::vector<std::string_view> items;

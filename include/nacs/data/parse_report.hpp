@@ -10,7 +10,9 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nacs/data/dataset.hpp>
@@ -21,6 +23,31 @@ namespace nacs {
 enum class error_policy {
   skip,  ///< count it, keep its line number and reason (the first few), go on
   fail,  ///< throw nacs::error(errc::parse) naming the source, the line and the reason
+};
+
+/// @brief What a reader's progress callback is told while it reads.
+struct read_progress {
+  std::string_view source;        ///< the file path, or the name given for a stream
+  std::int64_t lines = 0;         ///< physical lines read so far
+  std::int64_t bytes = 0;         ///< bytes read so far (line ends included)
+  std::int64_t total_bytes = -1;  ///< the input's size when it can be known (a file, a string stream); -1 otherwise
+  row_index rows_read = 0;        ///< rows kept so far
+  row_index rows_skipped = 0;     ///< malformed rows skipped so far
+  /// @brief bytes / total_bytes in [0, 1], or -1 when the size is unknown.
+  [[nodiscard]] double fraction() const noexcept {
+    return total_bytes > 0 ? static_cast<double>(bytes) / static_cast<double>(total_bytes) : -1.0;
+  }
+};
+
+/// @brief An optional progress callback for the readers (for progress output on large files).
+///
+/// Called from the reading thread after every `every_lines` physical lines;
+/// an exception it throws ends the read and is rethrown. It takes no part in
+/// comparing reader options: two callbacks always compare equal.
+struct read_progress_callback {
+  std::function<void(const read_progress&)> fn{};  ///< empty: no progress calls
+  std::int64_t every_lines = std::int64_t{1} << 20;  ///< how many lines between calls (>= 1)
+  friend bool operator==(const read_progress_callback&, const read_progress_callback&) noexcept { return true; }
 };
 
 /// @brief One malformed row: where and why.

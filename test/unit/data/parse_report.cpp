@@ -25,3 +25,126 @@ TEST_CASE("a default read_result is empty") {
   CHECK(res.report.rows_read == 0);
   CHECK(res.report.issues.empty());
 }
+
+// ------------------------------------------------------------ progress calls
+#include <nacs/data/criteo.hpp>
+#include <nacs/data/csv.hpp>
+#include <nacs/data/libsvm.hpp>
+#include <nacs_ref/check.hpp>
+
+#include <sstream>
+#include <streambuf>
+#include <string>
+#include <vector>
+
+namespace {
+
+// A stream buffer over a string that cannot seek (like a pipe).
+class pipe_buf : public std::streambuf {
+ public:
+  explicit pipe_buf(std::string s) : s_(std::move(s)) { setg(s_.data(), s_.data(), s_.data() + s_.size()); }
+
+ private:
+  std::string s_;
+};
+
+std::string libsvm_text(int rows) {
+  std::string s;
+  for (int r = 0; r < rows; ++r) s += (r % 4 == 3 ? "2 1:5 2:6\n" : "1 1:5 2:6\n");  // every 4th label is malformed
+  return s;
+}
+
+}  // namespace
+
+TEST_CASE("read progress: called every every_lines lines with counts so far, the size when known") {
+  const std::string text = libsvm_text(10);
+  std::vector<nacs::read_progress> calls;
+  nacs::libsvm_options o;
+  o.on_progress = {.fn = [&](const nacs::read_progress& p) { calls.push_back(p); }, .every_lines = 3};
+  std::istringstream in(text);
+  const auto r = nacs::read_libsvm(in, o, "ten.svm");
+  CHECK(r.data.rows() == 8);
+  REQUIRE(calls.size() == 3);  // after lines 3, 6 and 9; 10 is not a multiple of 3
+  for (std::size_t c = 0; c < calls.size(); ++c) {
+    const auto lines = static_cast<std::int64_t>(3 * (c + 1));
+    CHECK(calls[c].source == "ten.svm");
+    CHECK(calls[c].lines == lines);
+    CHECK(calls[c].bytes == lines * 10);  // every line is 9 characters and a newline
+    CHECK(calls[c].total_bytes == static_cast<std::int64_t>(text.size()));
+    CHECK(calls[c].rows_read + calls[c].rows_skipped == lines);
+    CHECK(calls[c].fraction() == doctest::Approx(static_cast<double>(lines * 10) / 100.0));
+  }
+  CHECK(calls[0].rows_skipped == 0);
+  CHECK(calls[1].rows_skipped == 1);
+  CHECK(calls[2].rows_skipped == 2);
+
+  // A count that divides the lines: the last call comes at the end of the input.
+  calls.clear();
+  o.on_progress.every_lines = 5;
+  std::istringstream again(text);
+  (void)nacs::read_libsvm(again, o);
+  REQUIRE(calls.size() == 2);
+  CHECK(calls[1].lines == 10);
+  CHECK(calls[1].bytes == 100);
+  CHECK(calls[1].rows_read == 8);
+  CHECK(calls[1].rows_skipped == 2);
+}
+
+TEST_CASE("read progress: a stream that cannot seek has no total; the read is unchanged") {
+  const std::string text = libsvm_text(6);
+  pipe_buf buf(text);
+  std::istream in(&buf);
+  std::vector<nacs::read_progress> calls;
+  nacs::libsvm_options o;
+  o.on_progress = {.fn = [&](const nacs::read_progress& p) { calls.push_back(p); }, .every_lines = 2};
+  const auto r = nacs::read_libsvm(in, o);
+  std::istringstream plain(text);
+  const auto expected = nacs::read_libsvm(plain);
+  CHECK(r.data.ids == expected.data.ids);
+  CHECK(r.data.labels == expected.data.labels);
+  CHECK(r.report.rows_skipped == expected.report.rows_skipped);
+  REQUIRE(calls.size() == 3);
+  CHECK(calls[2].total_bytes == -1);
+  CHECK(calls[2].fraction() == -1.0);
+  CHECK(calls[2].bytes == 60);
+}
+
+TEST_CASE("read progress: the position is kept when the size is measured; CRLF and an unterminated last line") {
+  // Two lines consumed before the reader starts: the total is what is left.
+  std::istringstream in("skip me\nand me\n0\tx\r\n");
+  std::string junk;
+  std::getline(in, junk);
+  std::getline(in, junk);
+  nacs::criteo_options o;
+  std::vector<nacs::read_progress> calls;
+  o.on_progress = {.fn = [&](const nacs::read_progress& p) { calls.push_back(p); }, .every_lines = 1};
+  const auto r = nacs::read_criteo(in, o);
+  CHECK(r.report.rows_skipped == 1);  // the one line left is malformed (2 columns)
+  REQUIRE(calls.size() == 1);
+  CHECK(calls[0].lines == 1);
+  CHECK(calls[0].bytes == 5);        // "0\tx\r\n"
+  CHECK(calls[0].total_bytes == 5);
+
+  nacs::csv_options c{.label_column = "y", .categorical_columns = {"a"}};
+  calls.clear();
+  c.on_progress = {.fn = [&](const nacs::read_progress& p) { calls.push_back(p); }, .every_lines = 2};
+  std::istringstream csv("y,a\n1,\"p\nq\"\n0,r");  // a quoted line break; no newline at the end
+  const auto rc = nacs::read_csv(csv, c);
+  CHECK(rc.data.rows() == 2);
+  REQUIRE(calls.size() == 2);
+  CHECK(calls[1].lines == 4);
+  CHECK(calls[1].bytes == 15);
+  CHECK(calls[1].total_bytes == 15);
+}
+
+TEST_CASE("read progress: a callback that throws ends the read; every_lines < 1 is refused; options compare equal") {
+  nacs::libsvm_options o;
+  o.on_progress = {.fn = [](const nacs::read_progress&) { throw std::runtime_error("stop"); }, .every_lines = 2};
+  std::istringstream in(libsvm_text(5));
+  CHECK_THROWS_WITH_AS((void)nacs::read_libsvm(in, o), "stop", std::runtime_error);
+  o.on_progress.every_lines = 0;
+  std::istringstream in2(libsvm_text(5));
+  nacs_ref::expect_error([&] { (void)nacs::read_libsvm(in2, o); }, nacs::errc::invalid_argument,
+                         "on_progress.every_lines is 0; it must be >= 1");
+  CHECK(nacs::libsvm_options{} == o);  // callbacks and their interval take no part in ==
+}

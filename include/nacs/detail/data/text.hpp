@@ -39,31 +39,77 @@ std::string cat(const Parts&... parts) {
   return s;
 }
 
-// Reads physical lines, strips a trailing '\r' (CRLF files), counts lines.
+// Reads physical lines, strips a trailing '\r' (CRLF files), counts lines and
+// bytes, and calls the progress callback every `every_lines` lines.
 class line_source {
  public:
-  explicit line_source(std::istream& in, const std::string& source) : in_(in), source_(source) {}
+  line_source(std::istream& in, const parse_report& report, const read_progress_callback& progress = {})
+      : in_(in), report_(report), progress_(progress) {
+    NACS_EXPECTS(progress_.every_lines >= 1, errc::invalid_argument,
+                 cat("reading '", report_.source, "': on_progress.every_lines is ", progress_.every_lines,
+                     "; it must be >= 1"));
+    if (progress_.fn) total_ = remaining_bytes(in_);
+  }
 
   // Next line into `out`; false at the end of input. A read error (not EOF) throws errc::io.
   bool next(std::string& out) {
     if (!std::getline(in_, out)) {
-      if (in_.bad()) throw error(errc::io, cat("reading '", source_, "' failed after line ", line_));
+      if (in_.bad()) throw error(errc::io, cat("reading '", report_.source, "' failed after line ", line_));
+      // At the end every line is parsed: a last call when the count is a multiple of every_lines.
+      if (progress_.fn && line_ > reported_ && line_ % progress_.every_lines == 0) report_progress(line_, bytes_);
       return false;
     }
     ++line_;
+    bytes_ += static_cast<std::int64_t>(out.size()) + (in_.eof() ? 0 : 1);
     if (!out.empty() && out.back() == '\r') out.pop_back();
     // A UTF-8 byte order mark on the first line is not data.
     if (line_ == 1 && out.size() >= 3 && static_cast<unsigned char>(out[0]) == 0xEF &&
         static_cast<unsigned char>(out[1]) == 0xBB && static_cast<unsigned char>(out[2]) == 0xBF)
       out.erase(0, 3);
+    // The callback sees the counts up to the line before this one (this one is not parsed yet).
+    if (progress_.fn && line_ > 1 && (line_ - 1) % progress_.every_lines == 0) report_progress(line_ - 1, last_bytes_);
+    last_bytes_ = bytes_;
     return true;
   }
   [[nodiscard]] std::int64_t line() const noexcept { return line_; }
 
  private:
+  // Bytes from the current position to the end, when the stream can seek; -1 otherwise.
+  static std::int64_t remaining_bytes(std::istream& in) {
+    const auto here = in.tellg();
+    if (here == std::istream::pos_type(-1)) {
+      in.clear(in.rdstate() & ~std::ios::failbit);
+      return -1;
+    }
+    in.seekg(0, std::ios::end);
+    const auto end = in.tellg();
+    in.clear(in.rdstate() & ~(std::ios::failbit | std::ios::eofbit));
+    in.seekg(here);
+    if (end == std::istream::pos_type(-1) || !in) {
+      in.clear(in.rdstate() & ~std::ios::failbit);
+      return -1;
+    }
+    return static_cast<std::int64_t>(end - here);
+  }
+  void report_progress(std::int64_t lines, std::int64_t bytes) {
+    reported_ = lines;
+    const read_progress p{.source = report_.source,
+                          .lines = lines,
+                          .bytes = bytes,
+                          .total_bytes = total_,
+                          .rows_read = report_.rows_read,
+                          .rows_skipped = report_.rows_skipped};
+    progress_.fn(p);
+  }
+
   std::istream& in_;
-  const std::string& source_;
+  const parse_report& report_;
+  const read_progress_callback& progress_;
   std::int64_t line_ = 0;
+  std::int64_t bytes_ = 0;
+  std::int64_t last_bytes_ = 0;
+  std::int64_t total_ = -1;
+  std::int64_t reported_ = 0;
 };
 
 // Applies the error policy to malformed rows and keeps the first few.
