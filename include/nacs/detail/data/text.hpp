@@ -76,6 +76,7 @@ class line_source {
  private:
   // Bytes from the current position to the end, when the stream can seek; -1 otherwise.
   static std::int64_t remaining_bytes(std::istream& in) {
+    if (!in) return -1;  // a stream that failed before the read is left as it is
     const auto here = in.tellg();
     if (here == std::istream::pos_type(-1)) {
       in.clear(in.rdstate() & ~std::ios::failbit);
