@@ -110,6 +110,7 @@ read_result read_sparse(std::istream& in, const libsvm_options& options, std::st
       continue;
     append_row(out.data, row, label);
     ++out.report.rows_read;
+    reserve_rest(out.data, row.size(), out.report, lines, options.max_rows);
   }
   out.report.lines = lines.line();
   return out;

@@ -119,3 +119,25 @@ TEST_CASE("read_libffm: every malformed case is skipped, counted and located") {
   CHECK(rd.report.rows_read == 1);
   CHECK(rd.data.num_fields() == 3);
 }
+
+TEST_CASE("read_libsvm: a large seekable input reserves its columns once, from the size; max_rows caps it") {
+  std::string text;
+  for (int r = 0; r < 20000; ++r) text += (r % 2 ? "1 1:5 2:6 3:7\n" : "0 1:8 2:9 3:1\n");
+  std::istringstream in(text);
+  const auto r = nacs::read_libsvm(in);
+  REQUIRE(r.data.rows() == 20000);
+  // Estimated at row 4096: 1.02 * 20000 + 1024 rows of 3 ids, reserved once (no doubling past it).
+  CHECK(r.data.labels.capacity() == 21424);
+  CHECK(r.data.ids.capacity() == 3 * 21424);
+
+  nacs::libsvm_options o;
+  o.max_rows = 6000;
+  std::istringstream capped(text);
+  const auto c = nacs::read_libsvm(capped, o);
+  CHECK(c.data.rows() == 6000);
+  CHECK(c.data.labels.capacity() == 6000);
+
+  // Fewer rows than the estimate point: the columns just grow.
+  std::istringstream small("1 1:5\n0 1:6\n");
+  CHECK(nacs::read_libsvm(small).data.labels.capacity() < 4096);
+}

@@ -3,6 +3,7 @@
 // record reader. Internal: the public API is in nacs/data/*.hpp.
 #pragma once
 
+#include <algorithm>
 #include <cerrno>
 #include <charconv>
 #include <cmath>
@@ -11,6 +12,7 @@
 #include <filesystem>
 #include <fstream>
 #include <istream>
+#include <new>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -48,7 +50,7 @@ class line_source {
     NACS_EXPECTS(progress_.every_lines >= 1, errc::invalid_argument,
                  cat("reading '", report_.source, "': on_progress.every_lines is ", progress_.every_lines,
                      "; it must be >= 1"));
-    if (progress_.fn) total_ = remaining_bytes(in_);
+    total_ = remaining_bytes(in_);
   }
 
   // Next line into `out`; false at the end of input. A read error (not EOF) throws errc::io.
@@ -72,6 +74,9 @@ class line_source {
     return true;
   }
   [[nodiscard]] std::int64_t line() const noexcept { return line_; }
+  // Bytes read so far, and the input's size from where reading began (-1 when it cannot be known).
+  [[nodiscard]] std::int64_t bytes() const noexcept { return bytes_; }
+  [[nodiscard]] std::int64_t total_bytes() const noexcept { return total_; }
 
  private:
   // Bytes from the current position to the end, when the stream can seek; -1 otherwise.
@@ -307,6 +312,30 @@ class csv_record_reader {
 };
 
 // Appends one parsed row to a dataset.
+// Once `reserve_after_rows` rows are kept, reserves room for the rest of the
+// input, estimated from the rows kept per byte so far (plus 2 %), so that a
+// large file's columns are not regrown a dozen times: each regrowth copies the
+// column and faults in fresh pages (a third of a Criteo read's time on a VM).
+// Reserved but unwritten capacity costs address space, not memory. Inputs of
+// unknown size (pipes) grow as usual.
+inline constexpr row_index reserve_after_rows = 4096;
+inline void reserve_rest(dataset& d, std::size_t fields, const parse_report& report, const line_source& lines,
+                         const std::optional<row_index>& max_rows) {
+  if (report.rows_read != reserve_after_rows || lines.total_bytes() <= 0 || lines.bytes() <= 0) return;
+  const double rows_per_byte = static_cast<double>(report.rows_read) / static_cast<double>(lines.bytes());
+  auto rows = static_cast<row_index>(1.02 * rows_per_byte * static_cast<double>(lines.total_bytes())) + 1024;
+  if (max_rows) rows = std::min(rows, *max_rows);
+  if (rows <= report.rows_read) return;
+  const auto n = static_cast<std::size_t>(rows);
+  try {
+    d.ids.reserve(n * fields);
+    d.labels.reserve(n);
+    if (!d.weights.empty()) d.weights.reserve(n);
+  } catch (const std::bad_alloc&) {
+    // Only an estimate: without it the columns grow as they need, and fail there if they must.
+  }
+}
+
 inline void append_row(dataset& d, const std::vector<std::uint32_t>& row, float label) {
   d.ids.insert(d.ids.end(), row.begin(), row.end());
   d.labels.push_back(label);
