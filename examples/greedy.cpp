@@ -349,7 +349,8 @@ int run(int argc, const char* const* argv) {
        << " gain evaluations, " << sel.partitions.size() << " partition(s)";
     info(os.str());
   }
-  if (const nacs::row_index lost = sel.unrepresented_rows(); lost > 0 && k > 0) {
+  const nacs::row_index lost = sel.unrepresented_rows();
+  if (lost > 0 && k > 0) {
     // Not an error (the picks are still the best for their partitions), but
     // the weights no longer sum to N: say so even under --quiet.
     std::ostringstream os;
@@ -377,7 +378,7 @@ int run(int argc, const char* const* argv) {
       .add("partition_size", r.partition_size)
       .add("partitions", static_cast<std::int64_t>(sel.partitions.size()))
       .add("evaluations", sel.evaluations)
-      .add("unrepresented_rows", sel.unrepresented_rows())
+      .add("unrepresented_rows", lost)
       .add("memory_bytes", static_cast<std::uint64_t>(sel.memory_bytes))
       .add("input", source)
       .add("read_seconds", read_seconds);

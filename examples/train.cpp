@@ -71,7 +71,7 @@ const char* const epilog =
 struct request {
   std::optional<std::string> data, valid, test, rows_file, label, columns;
   std::optional<nacs::row_index> synthetic, max_rows;
-  std::int64_t progress_lines = 1000000;
+  std::int64_t progress_lines = 0;
   std::string format, model, policy_name, on_error;
   std::optional<int> threads;
   std::size_t epochs = 10, batch_size = 8192, patience = 1, embedding_dim = 10, fields = 39;
@@ -255,36 +255,21 @@ nacs::read_progress_callback progress_printer(const request& r) {
 }
 
 nacs::read_result read_file(const request& r, const std::string& path) {
-  const auto on_error = r.on_error == "fail" ? nacs::error_policy::fail : nacs::error_policy::skip;
-  const auto progress = progress_printer(r);
-  if (r.format == "criteo") {
-    nacs::criteo_options o;
-    o.on_error = on_error;
+  // The settings every reader shares.
+  const auto with_common = [&](auto o) {
+    o.on_error = r.on_error == "fail" ? nacs::error_policy::fail : nacs::error_policy::skip;
     o.max_rows = r.max_rows;
-    o.on_progress = progress;
-    return nacs::read_criteo(path, o);
-  }
-  if (r.format == "avazu") {
-    nacs::avazu_options o;
-    o.on_error = on_error;
-    o.max_rows = r.max_rows;
-    o.on_progress = progress;
-    return nacs::read_avazu(path, o);
-  }
-  if (r.format == "libsvm" || r.format == "libffm") {
-    nacs::libsvm_options o;
-    o.on_error = on_error;
-    o.max_rows = r.max_rows;
-    o.on_progress = progress;
-    return r.format == "libsvm" ? nacs::read_libsvm(path, o) : nacs::read_libffm(path, o);
-  }
-  nacs::csv_options o;
+    o.on_progress = progress_printer(r);
+    return o;
+  };
+  if (r.format == "criteo") return nacs::read_criteo(path, with_common(nacs::criteo_options{}));
+  if (r.format == "avazu") return nacs::read_avazu(path, with_common(nacs::avazu_options{}));
+  if (r.format == "libsvm") return nacs::read_libsvm(path, with_common(nacs::libsvm_options{}));
+  if (r.format == "libffm") return nacs::read_libffm(path, with_common(nacs::libffm_options{}));
+  nacs::csv_options o = with_common(nacs::csv_options{});
   o.label_column = *r.label;
   o.categorical_columns = split_list(*r.columns, ',');
   o.delimiter = r.delimiter;
-  o.on_error = on_error;
-  o.max_rows = r.max_rows;
-  o.on_progress = progress;
   return nacs::read_csv(path, o);
 }
 

@@ -166,9 +166,7 @@ inline read_result read_avazu(std::istream& in, const avazu_options& options = {
         row[f++] = fnv1a32(cols[j]);
       }
     }
-    detail::append_row(out.data, row, label);
-    ++out.report.rows_read;
-    detail::reserve_rest(out.data, row.size(), out.report, lines, options.max_rows);
+    detail::keep_row(out, row, label, lines, options.max_rows);
   };
 
   using status = detail::csv_record_reader::status;

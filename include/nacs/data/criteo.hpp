@@ -163,9 +163,7 @@ inline read_result read_criteo(std::istream& in, const criteo_options& options =
       if (id == criteo_empty_categorical) ++sentinel_hashes;
     }
     if (!ok) continue;
-    detail::append_row(out.data, row, label);
-    ++out.report.rows_read;
-    detail::reserve_rest(out.data, row.size(), out.report, lines, options.max_rows);
+    detail::keep_row(out, row, label, lines, options.max_rows);
   }
   out.report.lines = lines.line();
   if (sentinel_hashes > 0)

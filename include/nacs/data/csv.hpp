@@ -177,10 +177,8 @@ inline read_result read_csv(std::istream& in, const csv_options& options, std::s
       }
     }
     if (!ok) continue;
-    detail::append_row(out.data, row, static_cast<float>(label));
     if (weight_at < ncol) out.data.weights.push_back(static_cast<float>(weight));
-    ++out.report.rows_read;
-    detail::reserve_rest(out.data, row.size(), out.report, lines, options.max_rows);
+    detail::keep_row(out, row, static_cast<float>(label), lines, options.max_rows);
   }
   out.report.lines = lines.line();
   return out;

@@ -108,9 +108,7 @@ read_result read_sparse(std::istream& in, const libsvm_options& options, std::st
     }
     if (!parse_items(std::span<const std::string_view>(items).subspan(1), row, out.data, log, lines.line()))
       continue;
-    append_row(out.data, row, label);
-    ++out.report.rows_read;
-    reserve_rest(out.data, row.size(), out.report, lines, options.max_rows);
+    keep_row(out, row, label, lines, options.max_rows);
   }
   out.report.lines = lines.line();
   return out;

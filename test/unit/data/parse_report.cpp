@@ -1,5 +1,15 @@
 #include <doctest/doctest.h>
 #include <nacs/data/parse_report.hpp>
+#include <nacs/data/criteo.hpp>
+#include <nacs/data/csv.hpp>
+#include <nacs/data/libsvm.hpp>
+#include <nacs_ref/check.hpp>
+
+#include <sstream>
+#include <stdexcept>
+#include <streambuf>
+#include <string>
+#include <vector>
 
 TEST_CASE("parse_report::summary names the counts, the first issues and the notes") {
   nacs::parse_report r;
@@ -27,16 +37,6 @@ TEST_CASE("a default read_result is empty") {
 }
 
 // ------------------------------------------------------------ progress calls
-#include <nacs/data/criteo.hpp>
-#include <nacs/data/csv.hpp>
-#include <nacs/data/libsvm.hpp>
-#include <nacs_ref/check.hpp>
-
-#include <sstream>
-#include <streambuf>
-#include <string>
-#include <vector>
-
 namespace {
 
 // A stream buffer over a string that cannot seek (like a pipe).

@@ -312,33 +312,33 @@ class csv_record_reader {
 };
 
 // Appends one parsed row to a dataset.
-// Once `reserve_after_rows` rows are kept, reserves room for the rest of the
-// input, estimated from the rows kept per byte so far (plus 2 %), so that a
-// large file's columns are not regrown a dozen times: each regrowth copies the
-// column and faults in fresh pages (a third of a Criteo read's time on a VM).
-// Reserved but unwritten capacity costs address space, not memory. Inputs of
-// unknown size (pipes) grow as usual.
 inline constexpr row_index reserve_after_rows = 4096;
-inline void reserve_rest(dataset& d, std::size_t fields, const parse_report& report, const line_source& lines,
-                         const std::optional<row_index>& max_rows) {
-  if (report.rows_read != reserve_after_rows || lines.total_bytes() <= 0 || lines.bytes() <= 0) return;
-  const double rows_per_byte = static_cast<double>(report.rows_read) / static_cast<double>(lines.bytes());
+
+// Keeps one parsed row: appends it, counts it, and once `reserve_after_rows`
+// rows are kept reserves room for the rest of the input, estimated from the
+// rows kept per byte so far (plus 2 %). Without that, a large file's columns
+// are regrown a dozen times, each time copied and faulted in afresh (a third
+// of a Criteo read's time on a VM). Reserved but unwritten capacity costs
+// address space, not memory. Inputs of unknown size (pipes) grow as usual.
+// A per-row weight, if any, is pushed before the call.
+inline void keep_row(read_result& out, const std::vector<std::uint32_t>& row, float label, const line_source& lines,
+                     const std::optional<row_index>& max_rows) {
+  dataset& d = out.data;
+  d.ids.insert(d.ids.end(), row.begin(), row.end());
+  d.labels.push_back(label);
+  if (++out.report.rows_read != reserve_after_rows || lines.total_bytes() <= 0 || lines.bytes() <= 0) return;
+  const double rows_per_byte = static_cast<double>(out.report.rows_read) / static_cast<double>(lines.bytes());
   auto rows = static_cast<row_index>(1.02 * rows_per_byte * static_cast<double>(lines.total_bytes())) + 1024;
   if (max_rows) rows = std::min(rows, *max_rows);
-  if (rows <= report.rows_read) return;
+  if (rows <= out.report.rows_read) return;
   const auto n = static_cast<std::size_t>(rows);
   try {
-    d.ids.reserve(n * fields);
+    d.ids.reserve(n * row.size());
     d.labels.reserve(n);
     if (!d.weights.empty()) d.weights.reserve(n);
   } catch (const std::bad_alloc&) {
     // Only an estimate: without it the columns grow as they need, and fail there if they must.
   }
-}
-
-inline void append_row(dataset& d, const std::vector<std::uint32_t>& row, float label) {
-  d.ids.insert(d.ids.end(), row.begin(), row.end());
-  d.labels.push_back(label);
 }
 
 inline bool row_limit_reached(const parse_report& r, const std::optional<row_index>& max_rows) noexcept {
