@@ -20,6 +20,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include <nacs/core/error.hpp>
@@ -59,6 +60,18 @@ struct training_set {
   std::span<const row_index> rows{};    ///< subset of row indices (may repeat), or empty for all rows
   std::span<const float> targets{};     ///< soft targets in [0, 1], or empty
   std::span<const float> weights{};     ///< non-negative weights, or empty
+  /// @brief Optional per-batch target correction (progressive label self-correction, paper Eq. 11-15).
+  ///
+  /// When set, train() calls it once per batch, after the training-mode forward
+  /// and before the loss, with the batch's probabilities (detached: a read-only
+  /// float view, a float copy for a double model, never differentiated), the optimizer's step count
+  /// before this batch's step (0, 1, 2, ...), and the batch's given targets (or
+  /// labels) in batch order, which it may overwrite; the loss and its gradient
+  /// then use the overwritten targets, which must stay in [0, 1]. Empty: targets
+  /// are used as given, bit for bit as without the hook.
+  /// nacs::correction_hook (nacs/pipeline/trust.hpp) builds one from a trust schedule.
+  std::function<void(std::span<const float> probabilities, std::int64_t step, std::span<float> targets)>
+      correct_targets{};
 };
 
 /// @brief Rows to score: a dataset and optionally a subset of its rows.
@@ -213,7 +226,9 @@ evaluation evaluate(const P& policy, ctr_model<T>& model, const evaluation_set& 
 /// Each epoch shuffles the training rows with random_stream(seed, optimizer step
 /// count at the epoch's start) (so repeated one-epoch calls, as NaCS makes,
 /// get fresh orders) and runs batches of `batch_size` rows. The dropout mask of
-/// a batch is keyed by (seed, optimizer step, data-set row index). Without a
+/// a batch is keyed by (seed, optimizer step, data-set row index). When
+/// train.correct_targets is set, it rewrites each batch's targets between the
+/// forward and the loss (label self-correction). Without a
 /// validation set every epoch runs and nothing is restored. With one, after
 /// each epoch the model is scored; when its AUC is not above the best so far
 /// for `patience` consecutive epochs, training stops; with `restore_best` the
@@ -258,7 +273,7 @@ train_report train(const P& policy, ctr_model<T>& model, adam<T>& optimizer, con
   train_report report;
   std::vector<std::size_t> order(total);
   std::vector<row_index> batch_rows;
-  std::vector<float> batch_targets, batch_weights;
+  std::vector<float> batch_targets, batch_weights, batch_probs;
   std::vector<T> dz;
   detail::scratch<std::uint32_t> ids;
   auto params = model.parameters();
@@ -290,6 +305,17 @@ train_report train(const P& policy, ctr_model<T>& model, adam<T>& optimizer, con
       const auto batch_ids = detail::gather_ids(policy, d, std::span<const row_index>(batch_rows), 0, n, ids);
       const dropout_key key{dropout_seed, static_cast<std::uint64_t>(optimizer.steps())};
       (void)model.forward(policy, batch_ids, forward_mode::train, key, batch_rows);
+      if (train.correct_targets) {
+        std::span<const float> probs;
+        if constexpr (std::is_same_v<T, float>) {
+          probs = model.probabilities();
+        } else {
+          const auto pt = model.probabilities();
+          batch_probs.assign(pt.begin(), pt.end());
+          probs = batch_probs;
+        }
+        train.correct_targets(probs, optimizer.steps(), std::span<float>(batch_targets));
+      }
       dz.resize(n);
       const double loss = bce_with_logits(policy, model.logits(), std::span<const float>(batch_targets),
                                           std::span<const float>(batch_weights), std::span<T>(dz),
