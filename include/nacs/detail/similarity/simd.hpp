@@ -54,6 +54,35 @@ inline void sqrt16(const float* in, float* out) noexcept {
 #endif
 }
 
+/// exp_poly over 16 lanes, called on vectors no wider than the target's
+/// registers: exp_poly takes and returns its vector by value, and a 64-byte
+/// vector passed that way without AVX-512 changes the ABI (GCC's -Wpsabi).
+/// The polynomial works lane by lane, so the chunk width never changes a bit.
+/// In place, so no vector crosses this function's boundary by value either.
+inline void exp_poly16(f32x16& r) noexcept {
+#if defined(__AVX512F__)
+  r = exp_poly(r);
+#else
+#if defined(__AVX__)
+  using chunk = float __attribute__((vector_size(32)));
+#elif defined(__SSE2__) || defined(_M_X64)
+  using chunk = float __attribute__((vector_size(16)));
+#else
+  using chunk = float;
+#endif
+  constexpr int width = static_cast<int>(sizeof(chunk) / sizeof(float));
+  float lanes[16];
+  std::memcpy(lanes, &r, sizeof lanes);
+  for (int i = 0; i < 16; i += width) {
+    chunk c;
+    std::memcpy(&c, lanes + i, sizeof c);
+    c = exp_poly(c);
+    std::memcpy(lanes + i, &c, sizeof c);
+  }
+  std::memcpy(&r, lanes, sizeof r);
+#endif
+}
+
 /// out[0..16) = exp_approx(in[0..16) * scale); the same steps as the scalar exp_approx.
 inline void exp16(const float* in, float scale, float* out) noexcept {
   constexpr float log2e = 1.44269504088896341f;
@@ -71,7 +100,8 @@ inline void exp16(const float* in, float scale, float* out) noexcept {
   const f32x16 n = __builtin_convertvector(ni, f32x16);
   f32x16 r = xc - n * ln2_hi;
   r = r - n * ln2_lo;
-  const f32x16 p = exp_poly(r);
+  f32x16 p = r;
+  exp_poly16(p);
   const i32x16 bits = (ni + 127) << 23;
   f32x16 pow2;
   std::memcpy(&pow2, &bits, sizeof pow2);
