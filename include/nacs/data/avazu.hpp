@@ -122,7 +122,8 @@ inline read_result read_avazu(std::istream& in, const avazu_options& options = {
                  detail::cat(out.report.source, ": header column ", j + 1, " has an empty name"));
     for (std::size_t k = 0; k < j; ++k)
       NACS_EXPECTS(names[k] != names[j], errc::parse,
-                   detail::cat(out.report.source, ": header names column '", names[j], "' twice (columns ", k + 1,
+                   detail::cat(out.report.source, ": header names column '", detail::printable(names[j]),
+                             "' twice (columns ", k + 1,
                                " and ", j + 1, ")"));
     if (names[j] == "click") click = j;
     else if (names[j] == "id") id = j;

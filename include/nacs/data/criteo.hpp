@@ -17,8 +17,8 @@
 ///   for 2^32 ids. The report's notes count such cells when they occur.
 ///
 /// Malformed rows: a column count other than 40, a label other than "0" or "1",
-/// an integer field that is not a base-10 integer, a categorical field that is
-/// not exactly 8 hex digits.
+/// an integer field that is not a base-10 integer (or one too large for 64 bits,
+/// said so), a categorical field that is not exactly 8 hex digits.
 #pragma once
 
 #include <cmath>
@@ -131,15 +131,17 @@ inline read_result read_criteo(std::istream& in, const criteo_options& options =
         continue;
       }
       std::int64_t v;
-      if (!detail::parse_int(f, v)) {
+      if (const auto st = detail::parse_int_status(f, v); st != detail::int_parse::ok) {
         log.malformed(lines.line(), detail::cat("integer field I", j + 1, " is ", detail::quote(f),
-                                                    ", not a base-10 integer"));
+                                                    st == detail::int_parse::out_of_range
+                                                        ? ", an integer too large for 64 bits"
+                                                        : ", not a base-10 integer"));
         ok = false;
         break;
       }
       const std::int64_t b = criteo_bucket(v, options.integers);
       if (b < lo || b > hi) {
-        log.malformed(lines.line(), detail::cat("integer field I", j + 1, " value ", f,
+        log.malformed(lines.line(), detail::cat("integer field I", j + 1, " value ", detail::quote(f),
                                                     " is out of the supported range (its bucket must fit in 32 bits)"));
         ok = false;
         break;

@@ -103,7 +103,9 @@ inline read_result read_csv(std::istream& in, const csv_options& options, std::s
     st = records.next(cols);
   }
   NACS_EXPECTS(st != status::end, errc::parse,
-               detail::cat(out.report.source, " is empty: a CSV file for read_csv needs a header line"));
+               detail::cat(out.report.source,
+                           out.report.blank_lines > 0 ? " holds only blank lines" : " is empty",
+                           ": a CSV file for read_csv needs a header line"));
   NACS_EXPECTS(st == status::record, errc::parse,
                detail::cat(out.report.source, ":", records.first_line(), ": the header is malformed: ",
                            records.reason()));
@@ -115,15 +117,15 @@ inline read_result read_csv(std::istream& in, const csv_options& options, std::s
     for (std::size_t j = 0; j < ncol; ++j) {
       if (header[j] != name) continue;
       NACS_EXPECTS(at == ncol, errc::invalid_argument,
-                   detail::cat("read_csv: the ", role, " column '", name, "' appears twice in the header of ",
+                   detail::cat("read_csv: the ", role, " column '", detail::printable(name), "' appears twice in the header of ",
                                out.report.source, " (columns ", at + 1, " and ", j + 1, ")"));
       at = j;
     }
     if (at == ncol) {
       std::string list;
-      for (std::size_t j = 0; j < ncol && j < 50; ++j) list += detail::cat(j ? ", " : "", header[j]);
+      for (std::size_t j = 0; j < ncol && j < 50; ++j) list += detail::cat(j ? ", " : "", detail::printable(header[j]));
       if (ncol > 50) list += ", ...";
-      throw error(errc::invalid_argument, detail::cat("read_csv: the ", role, " column '", name,
+      throw error(errc::invalid_argument, detail::cat("read_csv: the ", role, " column '", detail::printable(name),
                                                       "' is not in the header of ", out.report.source,
                                                       " (its columns: ", list, ")"));
     }

@@ -68,7 +68,21 @@ struct parse_report {
   std::vector<parse_issue> issues;   ///< the first `max_reported` malformed rows, in file order
   std::vector<std::string> notes;    ///< facts about the data worth knowing (e.g. hash sentinels met)
 
+  /// @brief Why the read gave no row at all, or "" when it read or skipped one.
+  ///
+  /// "the input is empty", "the input holds only blank lines" or "the input holds
+  /// only a header line", so that a program can say that rather than blame the format.
+  [[nodiscard]] std::string no_rows_reason() const {
+    if (rows_read > 0 || rows_skipped > 0) return {};
+    if (lines == 0) return "the input is empty";
+    if (header && lines - blank_lines <= 1) return "the input holds only a header line";
+    if (lines == blank_lines) return "the input holds only blank lines";
+    return {};
+  }
+
   /// @brief One line for a log: "<source>: N rows read, M skipped (line L: reason; ...)".
+  ///
+  /// When nothing was read or skipped, no_rows_reason() follows ("; the input is empty").
   [[nodiscard]] std::string summary() const {
     std::string s = source;
     s.append(": ").append(std::to_string(rows_read)).append(" rows read, ");
@@ -83,6 +97,7 @@ struct parse_report {
       if (static_cast<row_index>(issues.size()) < rows_skipped) s.append("; ...");
       s.append(")");
     }
+    if (const std::string why = no_rows_reason(); !why.empty()) s.append("; ").append(why);
     for (const auto& n : notes) s.append("; ").append(n);
     return s;
   }

@@ -194,3 +194,24 @@ TEST_CASE("read_criteo: the shared criteo sample") {
     CHECK(pos == static_cast<double>(e.positives));
   }
 }
+
+TEST_CASE("read_criteo: an integer too large for 64 bits is called that, and raw bytes are escaped in reasons") {
+  std::istringstream in(criteo_line("1", {"99999999999999999999"}) + "\n" + criteo_line("\x01\xff\x1b[2J") + "\n" +
+                        criteo_line("0", {"12x"}) + "\n");
+  const auto r = nacs::read_criteo(in);
+  CHECK(r.report.rows_read == 0);
+  REQUIRE(r.report.issues.size() == 3);
+  CHECK_MESSAGE(r.report.issues[0].reason.find("too large for 64 bits") != std::string::npos, r.report.issues[0].reason);
+  CHECK(r.report.issues[0].reason.find("not a base-10 integer") == std::string::npos);
+  // The label's control bytes and the stray 0xff are written as \xNN, never raw.
+  const std::string& label = r.report.issues[1].reason;
+  CHECK_MESSAGE(label.find("'\\x01\\xff\\x1b[2J'") != std::string::npos, label);
+  CHECK(label.find('\x01') == std::string::npos);
+  CHECK(label.find('\x1b') == std::string::npos);
+  // A malformed integer that is not a number is still called that.
+  CHECK(r.report.issues[2].reason.find("not a base-10 integer") != std::string::npos);
+  // error_policy::fail says the same.
+  std::istringstream again(criteo_line("1", {"-99999999999999999999"}) + "\n");
+  CHECK_THROWS_WITH_AS((void)nacs::read_criteo(again, {.on_error = nacs::error_policy::fail}, "big.tsv"),
+                       doctest::Contains("too large for 64 bits"), nacs::error);
+}

@@ -135,3 +135,21 @@ TEST_CASE("read_csv: option and header errors are typed and say what to fix") {
   o.max_rows = 1;
   CHECK(read("a,b,y\n1,2,1\n3,4,0\n", o).data.rows() == 1);
 }
+
+TEST_CASE("read_csv: a blank-only input is called that; header names are escaped in messages") {
+  const nacs::csv_options o{.label_column = "y", .categorical_columns = {"a"}};
+  std::istringstream blanks("\n\n");
+  CHECK_THROWS_WITH_AS((void)nacs::read_csv(blanks, o, "b.csv"), doctest::Contains("b.csv holds only blank lines"),
+                       nacs::error);
+  std::istringstream empty("");
+  CHECK_THROWS_WITH_AS((void)nacs::read_csv(empty, o, "e.csv"), doctest::Contains("e.csv is empty"), nacs::error);
+  std::istringstream garbage("y,\x1b[31mred\n1,2\n");
+  try {
+    (void)nacs::read_csv(garbage, o, "g.csv");
+    FAIL("no error for a missing column");
+  } catch (const nacs::error& e) {
+    const std::string m = e.message();
+    CHECK_MESSAGE(m.find("\\x1b[31mred") != std::string::npos, m);
+    CHECK(m.find('\x1b') == std::string::npos);
+  }
+}

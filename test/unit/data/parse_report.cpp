@@ -1,5 +1,6 @@
 #include <doctest/doctest.h>
 #include <nacs/data/parse_report.hpp>
+#include <nacs/data/avazu.hpp>
 #include <nacs/data/criteo.hpp>
 #include <nacs/data/csv.hpp>
 #include <nacs/data/libsvm.hpp>
@@ -147,4 +148,42 @@ TEST_CASE("read progress: a callback that throws ends the read; every_lines < 1 
   nacs_ref::expect_error([&] { (void)nacs::read_libsvm(in2, o); }, nacs::errc::invalid_argument,
                          "on_progress.every_lines is 0; it must be >= 1");
   CHECK(nacs::libsvm_options{} == o);  // callbacks and their interval take no part in ==
+}
+
+TEST_CASE("an empty, blank-only or header-only input is called that in the report") {
+  std::istringstream empty("");
+  auto r = nacs::read_criteo(empty, {}, "e.tsv");
+  CHECK(r.report.no_rows_reason() == "the input is empty");
+  CHECK(r.report.summary() == "e.tsv: 0 rows read, 0 malformed skipped; the input is empty");
+  std::istringstream blanks("\n\n");
+  r = nacs::read_libsvm(blanks, {}, "b.svm");
+  CHECK(r.report.no_rows_reason() == "the input holds only blank lines");
+  CHECK(r.report.summary().find("the input holds only blank lines") != std::string::npos);
+  std::istringstream header_only("id,click,hour\n\n");
+  r = nacs::read_avazu(header_only, {}, "h.csv");
+  CHECK(r.report.header);
+  CHECK(r.report.no_rows_reason() == "the input holds only a header line");
+  CHECK(r.report.summary().find("only a header line") != std::string::npos);
+  // Rows read or skipped: no such reason, and the summary is as before.
+  std::istringstream one("1 1:1\nbad\n");
+  r = nacs::read_libsvm(one, {}, "o.svm");
+  CHECK(r.report.no_rows_reason().empty());
+  std::istringstream skipped("bad\n");
+  r = nacs::read_libsvm(skipped, {}, "s.svm");
+  CHECK(r.report.rows_skipped == 1);
+  CHECK(r.report.no_rows_reason().empty());
+}
+
+TEST_CASE("non-printable bytes in reader messages are escaped; UTF-8 text is kept") {
+  CHECK(nacs::detail::printable("a\tb\nc\r") == "a\\tb\\nc\\r");
+  CHECK(nacs::detail::printable(std::string("\x00\x7f", 2)) == "\\x00\\x7f");
+  CHECK(nacs::detail::printable("caf\xc3\xa9 \xe2\x82\xac") == "caf\xc3\xa9 \xe2\x82\xac");  // é and €
+  CHECK(nacs::detail::printable("\xc3") == "\\xc3");              // a truncated sequence
+  CHECK(nacs::detail::printable("\xc0\xaf") == "\\xc0\\xaf");     // an overlong form
+  CHECK(nacs::detail::printable("\xed\xa0\x80") == "\\xed\\xa0\\x80");  // a surrogate
+  CHECK(nacs::detail::quote(std::string(50, '\x01')).find("...") != std::string::npos);
+  std::istringstream in("\x02\x03 1:1\n");
+  const auto r = nacs::read_libsvm(in, {}, "g.svm");
+  REQUIRE(r.report.issues.size() == 1);
+  CHECK_MESSAGE(r.report.issues[0].reason.find("'\\x02\\x03'") != std::string::npos, r.report.issues[0].reason);
 }

@@ -189,12 +189,20 @@ inline bool is_blank(std::string_view s) noexcept {
 }
 
 // Strict integer parsing: the whole field, base 10, optional leading '-' (and '+' when allowed).
+// `out_of_range`: a well-formed integer that does not fit in Int.
+enum class int_parse { ok, not_integer, out_of_range };
+template <class Int>
+int_parse parse_int_status(std::string_view s, Int& v, bool allow_plus = false) noexcept {
+  if (allow_plus && !s.empty() && s.front() == '+') s.remove_prefix(1);
+  if (s.empty()) return int_parse::not_integer;
+  const auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (p != s.data() + s.size()) return int_parse::not_integer;
+  if (ec == std::errc::result_out_of_range) return int_parse::out_of_range;
+  return ec == std::errc{} ? int_parse::ok : int_parse::not_integer;
+}
 template <class Int>
 bool parse_int(std::string_view s, Int& v, bool allow_plus = false) noexcept {
-  if (allow_plus && !s.empty() && s.front() == '+') s.remove_prefix(1);
-  if (s.empty()) return false;
-  const auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  return ec == std::errc{} && p == s.data() + s.size();
+  return parse_int_status(s, v, allow_plus) == int_parse::ok;
 }
 
 // Exactly `digits` hexadecimal digits (either case) into a 32-bit value.
@@ -221,11 +229,55 @@ inline bool parse_finite(std::string_view s, double& v) noexcept {
   return ec == std::errc{} && p == s.data() + s.size() && std::isfinite(v);
 }
 
-// Shortens a field for an error message.
+// Text from the input made safe for a message on a terminal: printable ASCII and
+// well-formed UTF-8 sequences are kept; tabs, line breaks and every other byte
+// (control characters, DEL, stray or truncated UTF-8 bytes) become \t, \n, \r or \xNN.
+inline std::string printable(std::string_view s) {
+  static constexpr char hex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(s.size());
+  for (std::size_t i = 0; i < s.size();) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x20 && c < 0x7f) {
+      out.push_back(static_cast<char>(c));
+      ++i;
+      continue;
+    }
+    // A UTF-8 sequence: a lead byte and its continuation bytes, no overlong or surrogate forms.
+    std::size_t len = 0;
+    if (c >= 0xC2 && c <= 0xDF) len = 2;
+    else if (c >= 0xE0 && c <= 0xEF) len = 3;
+    else if (c >= 0xF0 && c <= 0xF4) len = 4;
+    bool ok = len > 0 && i + len <= s.size();
+    for (std::size_t k = 1; ok && k < len; ++k) ok = (static_cast<unsigned char>(s[i + k]) & 0xC0) == 0x80;
+    if (ok && len >= 3) {
+      const auto c1 = static_cast<unsigned char>(s[i + 1]);
+      if ((c == 0xE0 && c1 < 0xA0) || (c == 0xED && c1 > 0x9F) || (c == 0xF0 && c1 < 0x90) || (c == 0xF4 && c1 > 0x8F))
+        ok = false;
+    }
+    if (ok) {
+      out.append(s.substr(i, len));
+      i += len;
+      continue;
+    }
+    if (c == '\t') out.append("\\t");
+    else if (c == '\n') out.append("\\n");
+    else if (c == '\r') out.append("\\r");
+    else {
+      out.append("\\x");
+      out.push_back(hex[c >> 4]);
+      out.push_back(hex[c & 15]);
+    }
+    ++i;
+  }
+  return out;
+}
+
+// A field for an error message: at most 40 bytes of it, quoted, non-printable bytes escaped.
 inline std::string quote(std::string_view s) {
   constexpr std::size_t max = 40;
   std::string q = "'";
-  q += s.size() <= max ? s : s.substr(0, max);
+  q += printable(s.size() <= max ? s : s.substr(0, max));
   if (s.size() > max) q += "...";
   q += "'";
   return q;
