@@ -25,6 +25,7 @@
 #include <string_view>
 #include <system_error>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 #include <nacs/core/error.hpp>
@@ -134,7 +135,14 @@ struct npy_info {
   friend bool operator==(const npy_info&, const npy_info&) = default;
 };
 
-/// @brief Reads an N x d matrix from a .npy stream (float32 or float64, C order, little-endian).
+/// @brief A matrix read from a .npy input and what its header said.
+template <class T>
+struct npy_read {
+  matrix<T> values;  ///< the N x d array, converted to T
+  npy_info info;     ///< shape, layout, the input's size and any trailing bytes
+};
+
+/// @brief Reads an N x d matrix and its header facts from a .npy stream (float32 or float64, C order, little-endian).
 ///
 /// Before allocating anything it checks the header's shape against the input's size (when the
 /// stream can seek) and against the memory limit, so a short file with a huge shape is refused at
@@ -143,13 +151,13 @@ struct npy_info {
 /// @param[in] in      the input, positioned at the magic string; read to the array's end
 /// @param[in] options trailing bytes, memory limit
 /// @param[in] source  the name used in error messages (the path)
-/// @param[out] info   when not null, what the header said and how many bytes trailed the array
+/// @return the matrix and npy_info (trailing_bytes counts what allow_trailing_bytes let through)
 /// @throws nacs::error errc::parse for a malformed, truncated or overlong file (or a dimension that
 ///         does not fit in 64 bits), errc::unsupported for a dtype, order or rank nacs does not
 ///         read, errc::memory_limit when the matrix would exceed the limit, errc::io on a read error
 template <class T>
-matrix<T> read_npy(std::istream& in, const npy_options& options = {}, const std::string& source = "<stream>",
-                   npy_info* info = nullptr) {
+npy_read<T> read_npy_with_info(std::istream& in, const npy_options& options = {},
+                               const std::string& source = "<stream>") {
   static_assert(std::endian::native == std::endian::little, "read_npy: big-endian hosts are not supported");
   const std::string& path = source;
   npy_info meta;
@@ -281,22 +289,34 @@ matrix<T> read_npy(std::istream& in, const npy_options& options = {}, const std:
     }
     done += n;
   }
-  if (info) *info = meta;
-  return out;
+  return {std::move(out), meta};
+}
+
+/// @brief Reads an N x d matrix from a .npy stream; see read_npy_with_info.
+template <class T>
+matrix<T> read_npy(std::istream& in, const npy_options& options = {}, const std::string& source = "<stream>") {
+  return read_npy_with_info<T>(in, options, source).values;
+}
+
+/// @brief Reads an N x d matrix and its header facts from a .npy file.
+/// @throws nacs::error errc::io when the path is missing, a directory or unreadable; otherwise as
+///         read_npy_with_info(std::istream&)
+template <class T>
+npy_read<T> read_npy_with_info(const std::string& path, const npy_options& options = {}) {
+  std::ifstream in;
+  (void)detail::npy::open_binary(in, path);
+  return read_npy_with_info<T>(in, options, path);
 }
 
 /// @brief Reads an N x d matrix from a .npy file (float32 or float64, C order, little-endian).
 /// @tparam T element type of the result (values are converted)
 /// @param[in] path    the file
 /// @param[in] options trailing bytes, memory limit
-/// @param[out] info   when not null, what the header said and how many bytes trailed the array
 /// @throws nacs::error errc::io when the path is missing, a directory or unreadable; otherwise as
-///         read_npy(std::istream&)
+///         read_npy_with_info(std::istream&)
 template <class T>
-matrix<T> read_npy(const std::string& path, const npy_options& options = {}, npy_info* info = nullptr) {
-  std::ifstream in;
-  (void)detail::npy::open_binary(in, path);
-  return read_npy<T>(in, options, path, info);
+matrix<T> read_npy(const std::string& path, const npy_options& options = {}) {
+  return read_npy_with_info<T>(path, options).values;
 }
 
 /// @brief Reads a raw little-endian float32 file as an N x dim matrix (N = size / (4 dim)).

@@ -227,8 +227,7 @@ TEST_CASE("read_npy refuses data past the array's end unless asked to accept it,
   auto e = error_of([&] { (void)nacs::read_npy<float>(path); });
   CHECK(e.code() == nacs::errc::parse);
   CHECK_MESSAGE(e.message().find("4 bytes after the end") != std::string::npos, e.message());
-  nacs::npy_info info;
-  const auto m = nacs::read_npy<float>(path, {.allow_trailing_bytes = true}, &info);
+  auto [m, info] = nacs::read_npy_with_info<float>(path, {.allow_trailing_bytes = true});
   CHECK(m.rows() == 2);
   CHECK(m(1, 0) == 2.f);
   CHECK(info.trailing_bytes == 4);
@@ -239,7 +238,7 @@ TEST_CASE("read_npy refuses data past the array's end unless asked to accept it,
   CHECK(info.input_bytes == 128 + 12);
   // An exact file reports none.
   write_raw_npy(path, f4_header("(2, 1)"), bytes_of<float>({1.f, 2.f}));
-  (void)nacs::read_npy<float>(path, {}, &info);
+  info = nacs::read_npy_with_info<float>(path).info;
   CHECK(info.trailing_bytes == 0);
   std::filesystem::remove(path);
 }
