@@ -18,7 +18,7 @@
 ///
 /// Malformed rows: a column count other than the header's; a label that is not
 /// 0 or 1 (any numeric spelling; with soft_labels, any number in [0, 1]); a
-/// weight that is not a finite number >= 0; with csv_values::integer, a value
+/// weight that is not a finite number >= 0 within the float range; with csv_values::integer, a value
 /// that is not such an integer; quoting errors.
 #pragma once
 
@@ -26,6 +26,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <istream>
+#include <limits>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -164,6 +165,11 @@ inline read_result read_csv(std::istream& in, const csv_options& options, std::s
     double weight = 1.0;
     if (weight_at < ncol && (!detail::parse_finite(cols[weight_at], weight) || weight < 0.0)) {
       log.malformed(line, detail::cat("weight ", detail::quote(cols[weight_at]), " is not a finite number >= 0"));
+      continue;
+    }
+    if (weight > static_cast<double>(std::numeric_limits<float>::max())) {
+      log.malformed(line, detail::cat("weight ", detail::quote(cols[weight_at]),
+                                      " is too large: weights are stored as float (at most 3.4e38)"));
       continue;
     }
     bool ok = true;

@@ -43,6 +43,26 @@ inline std::string trim(std::string_view s) {
   return std::string(s.substr(b, e - b + 1));
 }
 
+// Header text for a message: at most 40 bytes, printable ASCII kept, every other byte as \xNN
+// (a .npy header is ASCII; a corrupt one must not write control bytes to a terminal).
+inline std::string shown(std::string_view s) {
+  static constexpr char hex[] = "0123456789abcdef";
+  constexpr std::size_t max = 40;
+  std::string out;
+  for (const char ch : s.substr(0, max)) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c >= 0x20 && c < 0x7f) {
+      out.push_back(ch);
+    } else {
+      out.append("\\x");
+      out.push_back(hex[c >> 4]);
+      out.push_back(hex[c & 15]);
+    }
+  }
+  if (s.size() > max) out.append("...");
+  return out;
+}
+
 // The value of key 'name' in the header dict, as raw text (up to the next
 // top-level comma or closing brace).
 inline std::string dict_value(const std::string& header, const std::string& name, const std::string& path) {
@@ -198,7 +218,7 @@ npy_read<T> read_npy_with_info(std::istream& in, const npy_options& options = {}
   if (descr == "<f4" || descr == "=f4" || descr == "f4") item = 4;
   else if (descr == "<f8" || descr == "=f8" || descr == "f8") item = 8;
   NACS_EXPECTS(item != 0, errc::unsupported,
-               "'" + path + "' holds dtype '" + descr +
+               "'" + path + "' holds dtype '" + detail::npy::shown(descr) +
                    "'; nacs reads little-endian float32 ('<f4') or float64 ('<f8'): convert with "
                    "arr.astype('<f4')");
   meta.item_bytes = item;
@@ -209,7 +229,7 @@ npy_read<T> read_npy_with_info(std::istream& in, const npy_options& options = {}
 
   std::string shape = detail::npy::dict_value(header, "shape", path);
   NACS_EXPECTS(shape.size() >= 2 && shape.front() == '(' && shape.back() == ')', errc::parse,
-               "'" + path + "': cannot read the .npy shape '" + shape + "'");
+               "'" + path + "': cannot read the .npy shape '" + detail::npy::shown(shape) + "'");
   std::vector<std::uint64_t> dims;
   {
     std::string cur;
@@ -218,11 +238,11 @@ npy_read<T> read_npy_with_info(std::istream& in, const npy_options& options = {}
         const std::string t = detail::npy::trim(cur);
         if (!t.empty()) {
           NACS_EXPECTS(t.find_first_not_of("0123456789") == std::string::npos, errc::parse,
-                       "'" + path + "': bad dimension '" + t + "' in the .npy shape");
+                       "'" + path + "': bad dimension '" + detail::npy::shown(t) + "' in the .npy shape");
           std::uint64_t v = 0;
           const auto [end, ec] = std::from_chars(t.data(), t.data() + t.size(), v);
           NACS_EXPECTS(ec == std::errc{} && end == t.data() + t.size(), errc::parse,
-                       "'" + path + "': dimension " + (t.size() > 30 ? t.substr(0, 30) + "..." : t) +
+                       "'" + path + "': dimension " + detail::npy::shown(t) +
                            " in the .npy shape does not fit in 64 bits: the header is corrupt");
           dims.push_back(v);
         }

@@ -153,3 +153,13 @@ TEST_CASE("read_csv: a blank-only input is called that; header names are escaped
     CHECK(m.find('\x1b') == std::string::npos);
   }
 }
+
+TEST_CASE("read_csv: a weight beyond the float range is a malformed row, not an infinite weight") {
+  std::istringstream in("y,a,w\n1,x,1e39\n0,x,3e38\n");
+  const auto r = nacs::read_csv(in, {.label_column = "y", .categorical_columns = {"a"}, .weight_column = "w"});
+  CHECK(r.report.rows_read == 1);
+  REQUIRE(r.report.issues.size() == 1);
+  CHECK(r.report.issues[0].line == 2);
+  CHECK_MESSAGE(r.report.issues[0].reason.find("too large") != std::string::npos, r.report.issues[0].reason);
+  CHECK(r.data.weights == std::vector<float>{3e38f});
+}
