@@ -1,9 +1,11 @@
 // Tests of the example programs' shared helpers: examples/common/cli.hpp (flag
-// parser) and examples/common/json.hpp (JSON line writer).
+// parser on CLI11), examples/common/json.hpp (JSON line writer on nlohmann-json)
+// and examples/common/messages.hpp (messages in the user's terms).
 #include <doctest/doctest.h>
 
 #include "common/cli.hpp"
 #include "common/json.hpp"
+#include "common/messages.hpp"
 
 #include <cmath>
 #include <cstdint>
@@ -24,15 +26,16 @@ void parse(nacs_cli::parser& p, std::vector<std::string> args) {
   p.parse(static_cast<int>(argv.size()), argv.data());
 }
 
-// The usage_error message of parsing `args`, or "" when it parses.
+// The usage_error message of parsing `args`, or "" when it parses; with_hint: as
+// guarded_main prints it, "message (hint)".
 template <class Setup>
-std::string usage_error_of(Setup setup, std::vector<std::string> args) {
+std::string usage_error_of(Setup setup, std::vector<std::string> args, bool with_hint = false) {
   nacs_cli::parser p("prog", "A test program.");
   setup(p);
   try {
     parse(p, std::move(args));
   } catch (const nacs_cli::usage_error& e) {
-    return e.what();
+    return with_hint && !e.hint().empty() ? std::string(e.what()) + " (" + e.hint() + ")" : std::string(e.what());
   }
   return "";
 }
@@ -114,6 +117,7 @@ TEST_CASE("cli: numbers: negative values, extremes, bounds") {
   CHECK(usage_error_of(setup, {"--k", "1.5"}) == "--k expects a whole number, got '1.5'");
   CHECK(usage_error_of(setup, {"--k", "12abc"}) == "--k expects a whole number, got '12abc'");
   CHECK(usage_error_of(setup, {"--k="}) == "--k expects a whole number, got ''");
+  CHECK(usage_error_of(setup, {"--k=", "5"}) == "--k expects a whole number, got ''");  // not --k 5
   CHECK(usage_error_of(setup, {"--k", "9223372036854775808"}) == "--k expects a whole number in range, got '9223372036854775808'");
   CHECK(usage_error_of(setup, {"--threads", "99999999999"}) == "--threads expects a whole number in range, got '99999999999'");
   CHECK(usage_error_of(setup, {"--ratio", "half"}) == "--ratio expects a number, got 'half'");
@@ -130,11 +134,39 @@ TEST_CASE("cli: malformed command lines") {
   CHECK(usage_error_of(setup, {"--k", "1", "--k", "2"}) == "--k is given twice");
   CHECK(usage_error_of(setup, {"--quiet", "--quiet"}) == "--quiet is given twice");
   CHECK(usage_error_of(setup, {"--quiet=1"}) == "--quiet is a switch and takes no value");
-  CHECK(usage_error_of(setup, {"--modes", "fast"}) == "unknown option '--modes' (did you mean --mode?)");
-  CHECK(usage_error_of(setup, {"--zzzzzz"}) == "unknown option '--zzzzzz' (see --help)");
-  CHECK(usage_error_of(setup, {"-k", "3"}) == "unknown option '-k' (did you mean --k?)");
+  CHECK(usage_error_of(setup, {"--quiet=true"}) == "--quiet is a switch and takes no value");
+  CHECK(usage_error_of(setup, {"--modes", "fast"}) == "unknown option '--modes'");
+  CHECK(usage_error_of(setup, {"-k", "3"}) == "unknown option '-k'");
   CHECK(usage_error_of(setup, {"a.npy", "b.npy"}) == "unexpected argument 'b.npy'");
-  CHECK(usage_error_of(setup, {"--FILE", "a"}) == "unknown option '--FILE' (see --help)");
+  CHECK(usage_error_of(setup, {"--FILE", "a"}) == "unknown option '--FILE'");
+  CHECK(usage_error_of(setup, {"--bogus=1", "--k", "1"}) == "unknown option '--bogus'");
+  // After "--" a flag-like word is an argument, and there is no place for it here.
+  CHECK(usage_error_of(setup, {"a.npy", "--", "--k"}) == "unexpected argument '--k'");
+}
+
+TEST_CASE("cli: each message ends with one hint: a suggestion when one is close, else see --help") {
+  const auto setup = [](nacs_cli::parser& p) { (void)declare(p); };
+  CHECK(usage_error_of(setup, {"--modes", "fast"}, true) == "unknown option '--modes' (did you mean --mode?)");
+  CHECK(usage_error_of(setup, {"--treads", "2"}, true) == "unknown option '--treads' (did you mean --threads?)");
+  CHECK(usage_error_of(setup, {"-k", "3"}, true) == "unknown option '-k' (did you mean --k?)");
+  CHECK(usage_error_of(setup, {"--zzzzzz"}, true) == "unknown option '--zzzzzz' (see --help)");
+  CHECK(usage_error_of(setup, {"--FILE", "a"}, true) == "unknown option '--FILE' (see --help)");
+  CHECK(usage_error_of(setup, {"--mode", "slwo"}, true) ==
+        "--mode must be one of fast, slow; got 'slwo' (did you mean slow?)");
+  CHECK(usage_error_of(setup, {"--mode", "medium"}, true) == "--mode must be one of fast, slow; got 'medium' (see --help)");
+  CHECK(usage_error_of(setup, {"--k", "-1"}, true) == "--k must be >= 0, got -1 (see --help)");
+  // Never two hints.
+  for (const auto& args : std::vector<std::vector<std::string>>{{"--zzzzzz"}, {"--modes"}, {"--mode", "x"}, {"--k"}}) {
+    const std::string m = usage_error_of(setup, args, true);
+    const auto count = [&](std::string_view what) {
+      std::size_t n = 0;
+      for (std::size_t at = m.find(what); at != std::string::npos; at = m.find(what, at + 1)) ++n;
+      return n;
+    };
+    CHECK(count("(see --help)") + count("(did you mean") == 1);
+  }
+  CHECK(nacs_cli::usage_error("x").hint() == "see --help");
+  CHECK(nacs_cli::usage_error("x", "").hint().empty());
 }
 
 TEST_CASE("cli: '--' ends the options; a lone '-' and negative numbers are positionals") {
@@ -225,18 +257,25 @@ TEST_CASE("json: string escaping") {
   CHECK(json_string("") == "\"\"");
   CHECK(json_string("a\"b\\c/d") == "\"a\\\"b\\\\c/d\"");
   CHECK(json_string("\b\f\n\r\t") == "\"\\b\\f\\n\\r\\t\"");
-  CHECK(json_string(std::string("\x01\x1f\x7f", 3)) == "\"\\u0001\\u001f\\u007f\"");
+  CHECK(json_string(std::string("\x01\x1f", 2)) == "\"\\u0001\\u001f\"");
+  CHECK(json_string("\x7f") == "\"\x7f\"");  // DEL needs no escape in JSON
   CHECK(json_string(std::string("a\0b", 3)) == "\"a\\u0000b\"");
   // Valid UTF-8 passes through: 2, 3 and 4 byte sequences.
   CHECK(json_string("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80") == "\"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80\"");
-  // Invalid UTF-8 becomes U+FFFD, byte by byte: a lone continuation byte, 0xff, a cut sequence,
-  // an overlong '/', a UTF-16 surrogate, a code point past U+10FFFF.
-  CHECK(json_string("\x80") == "\"\\ufffd\"");
-  CHECK(json_string("a\xff" "b") == "\"a\\ufffdb\"");
-  CHECK(json_string("\xe2\x82") == "\"\\ufffd\\ufffd\"");
-  CHECK(json_string("\xc0\xaf") == "\"\\ufffd\\ufffd\"");
-  CHECK(json_string("\xed\xa0\x80") == "\"\\ufffd\\ufffd\\ufffd\"");
-  CHECK(json_string("\xf4\x90\x80\x80") == "\"\\ufffd\\ufffd\\ufffd\\ufffd\"");
+  // Invalid UTF-8 becomes U+FFFD (written as UTF-8, EF BF BD), as nlohmann-json replaces it: a
+  // lone continuation byte, 0xff, a cut sequence (one for the whole cut), an overlong '/', a
+  // UTF-16 surrogate, a code point past U+10FFFF.
+  const std::string r = "\xef\xbf\xbd";
+  CHECK(json_string("\x80") == "\"" + r + "\"");
+  CHECK(json_string("a\xff" "b") == "\"a" + r + "b\"");
+  CHECK(json_string("\xe2\x82") == "\"" + r + "\"");
+  CHECK(json_string("\xc0\xaf") == "\"" + r + r + "\"");
+  CHECK(json_string("\xed\xa0\x80") == "\"" + r + r + r + "\"");
+  CHECK(json_string("\xf4\x90\x80\x80") == "\"" + r + r + r + r + "\"");
+  // Whatever the bytes, the result reads back as JSON.
+  std::string all;
+  for (int c = 0; c < 256; ++c) all += static_cast<char>(c);
+  CHECK(nlohmann::json::parse(json_string(all)).is_string());
 }
 
 TEST_CASE("json: numbers round-trip; NaN and infinity are null") {
@@ -293,4 +332,54 @@ TEST_CASE("json: print_json_line writes one line") {
   const std::size_t got = std::fread(buf, 1, sizeof buf - 1, f);
   std::fclose(f);
   CHECK(std::string(buf, got) == "{\"a\":1,\"s\":\"x\\ny\"}\n");
+}
+
+TEST_CASE("json: arrays, and integral doubles written as integers") {
+  nacs_cli::json_object row;
+  row.add("line", 3).add("reason", "39 columns, expected 40");
+  nacs_cli::json_array a;
+  a.push(row).push(2.0).push(0.5).push(std::string("s")).push(std::nan(""));
+  nacs_cli::json_object j;
+  j.add("files", a).add("zero", 0.0).add("minus_zero", -0.0).add("big", 1e17);
+  CHECK(a.size() == 5);
+  CHECK(j.str() == "{\"files\":[{\"line\":3,\"reason\":\"39 columns, expected 40\"},2,0.5,\"s\",null],\"zero\":0,"
+                   "\"minus_zero\":-0.0,\"big\":1e+17}");
+  nacs_cli::json_object k;
+  CHECK_THROWS_AS(k.raw("x", "{not json"), std::invalid_argument);
+}
+
+TEST_CASE("messages: printable escapes what a terminal would not show as text") {
+  using nacs_cli::printable;
+  CHECK(printable("plain 'file.csv': 3 rows") == "plain 'file.csv': 3 rows");
+  CHECK(printable("a\nb\tc\rd") == "a\\x0ab\\x09c\\x0dd");  // one line, whatever the input
+  CHECK(printable("\x1b[2J") == "\\x1b[2J");                 // an escape sequence is shown, not run
+  CHECK(printable(std::string("\0\x7f", 2)) == "\\x00\\x7f");
+  CHECK(printable("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80") == "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80");
+  CHECK(printable("\xff\xfe") == "\\xff\\xfe");
+  CHECK(printable("\xe2\x82") == "\\xe2\\x82");          // a cut sequence
+  CHECK(printable("\xc0\xaf") == "\\xc0\\xaf");          // overlong
+  CHECK(printable("\xed\xa0\x80") == "\\xed\\xa0\\x80");  // a surrogate
+  CHECK(printable("\xc2\x9b") == "\\xc2\\x9b");          // C1 control (CSI)
+  CHECK(printable("back\\slash") == "back\\slash");
+}
+
+TEST_CASE("messages: library option names become the programs' flags") {
+  using nacs_cli::user_terms;
+  CHECK(user_terms("'f.tsv':12: 39 columns, expected 40 (fix the line, or read with on_error = error_policy::skip to "
+                   "skip and count malformed rows)") ==
+        "'f.tsv':12: 39 columns, expected 40 (fix the line, or give --on-error skip to skip and count malformed rows)");
+  CHECK(user_terms("kernel needs 4.00 GiB but the memory limit is 1.00 MiB: use smaller partitions, or raise the "
+                   "limit (nacs::set_memory_limit or the call's memory_limit option)") ==
+        "kernel needs 4.00 GiB but the memory limit is 1.00 MiB: use smaller partitions, or raise --memory-limit");
+  CHECK(user_terms("nacs::train: batch_size and eval_batch_size must be > 0") ==
+        "--batch-size and eval_batch_size must be > 0");  // whole words only
+  CHECK(user_terms("partition_options.partition_size = 0: it must be >= 1") == "--partition-size = 0: it must be >= 1");
+  CHECK(user_terms("x.partition_size stays") == "x.partition_size stays");
+  CHECK(user_terms("the batch_size.") == "the --batch-size.");
+  CHECK(user_terms("nacs::read_npy: 'a b': not a file") == "'a b': not a file");
+  CHECK(user_terms("nacs::read_npy 'x': y") == "nacs::read_npy 'x': y");  // not a "name: " prefix
+  CHECK(user_terms("--min-count stays") == "--min-count stays");
+  CHECK(user_terms("use min_count, or not", {{"min_count", "--min"}}) == "use --min, or not");
+  CHECK(nacs_cli::user_message(nacs::error(nacs::errc::parse, "x (read with on_error = error_policy::skip)")) ==
+        "x (give --on-error skip)");
 }
