@@ -172,12 +172,10 @@ TEST_CASE("read_criteo: an empty input gives an empty dataset with its fields") 
   CHECK(r.report.lines == 0);
 }
 
-TEST_CASE("read_criteo: the shared criteo sample") {
+TEST_CASE("read_criteo: the shared criteo sample"
+          * doctest::skip(!nacs_test::shared_data())) {
   const auto dir = shared_data();
-  if (!dir) {
-    MESSAGE("skipped: the shared data directory (NACS_SHARED_DATA or ../shared/data) is absent");
-    return;
-  }
+  REQUIRE(dir);  // the case is marked skipped (doctest's summary counts it) when the data are absent
   struct expected {
     const char* file;
     nacs::row_index rows, positives;

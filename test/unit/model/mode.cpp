@@ -12,7 +12,9 @@ TEST_CASE("forward modes: which parts are on") {
   CHECK(!nacs::dropout_active(nacs::forward_mode::eval));
   CHECK(nacs::dropout_active(nacs::forward_mode::mc_dropout));
   CHECK(nacs::to_string(nacs::forward_mode::mc_dropout) == "mc_dropout");
-  CHECK(nacs::dropout_key{1, 2} == nacs::dropout_key{1, 2});
+  CHECK(nacs::dropout_key{1, 2} == nacs::dropout_key{.seed = 1, .step = 2});
+  CHECK_FALSE(nacs::dropout_key{1, 2} == nacs::dropout_key{1, 3});
+  CHECK_FALSE(nacs::dropout_key{1, 2} == nacs::dropout_key{2, 2});
 }
 
 TEST_CASE("dropout_mask is the documented function of Philox words") {

@@ -220,7 +220,10 @@ TEST_CASE("train and predict reject inconsistent inputs") {
                        nacs::error);
   CHECK_THROWS_WITH_AS((void)nacs::predict(nacs::seq, model, {&syn.data, bad}), doctest::Contains("row index 500"),
                        nacs::error);
-  CHECK(nacs::train_options{} == nacs::train_options{});
+  nacs::train_options changed;
+  changed.eval_batch_size = 1024;  // the last field: == must compare every field
+  CHECK_FALSE(changed == nacs::train_options{});
+  CHECK(changed == nacs::train_options{.eval_batch_size = 1024});
   CHECK(nacs::train_options{}.batch_size == 8192);
   CHECK(nacs::adam_options{}.learning_rate == 0.01);
 }

@@ -78,5 +78,6 @@ TEST_CASE("a user's objective and solver plug into the driver") {
   CHECK(s.objective == 7.0);
   CHECK(s.partitions.size() == 2);
   CHECK(s.partitions[1].first == 1);
-  CHECK(nacs::exec_context{2} == nacs::exec_context{2});
+  CHECK(nacs::exec_context{2} == nacs::exec_context{.threads = 2});
+  CHECK_FALSE(nacs::exec_context{2} == nacs::exec_context{3});
 }
