@@ -210,6 +210,11 @@ TEST_CASE("model state round trip and configuration errors") {
   std::vector<float> dz(5);
   CHECK_THROWS_WITH_AS(m.backward(nacs::seq, std::span<const float>(dz)), doctest::Contains("one gradient per row"),
                        nacs::error);
-  CHECK(nacs::model_config{} == nacs::model_config{});
+  nacs::model_config changed;
+  changed.dropout = 0.25;
+  CHECK_FALSE(changed == nacs::model_config{});  // == compares the fields
+  nacs::model_config other_mlp;
+  other_mlp.mlp = {100, 100};
+  CHECK_FALSE(other_mlp == nacs::model_config{});
   CHECK(nacs::model_config{}.mlp == std::vector<std::size_t>{100, 100, 100});
 }
