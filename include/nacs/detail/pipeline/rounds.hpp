@@ -1,0 +1,263 @@
+// Pieces shared by the selection methods: seeds, scoring a partition into
+// embeddings, one round of partitioned solves, training the selection model.
+#pragma once
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <numeric>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include <nacs/core/error.hpp>
+#include <nacs/core/matrix.hpp>
+#include <nacs/core/philox.hpp>
+#include <nacs/execution.hpp>
+#include <nacs/model/trainer.hpp>
+#include <nacs/pipeline/coreset.hpp>
+#include <nacs/pipeline/method.hpp>
+#include <nacs/solver/maximize.hpp>
+#include <nacs/solver/partition.hpp>
+
+namespace nacs::detail::pipeline {
+
+// Stream tags: every draw of a selection comes from random_stream(seed, tag << 40 | detail).
+enum class tag : std::uint64_t {
+  random = 1,
+  balanced_positive = 2,
+  balanced_negative = 3,
+  partitions = 4,
+  solver = 5,
+  training = 6,
+  filter = 7,
+  proxy = 8,
+  set_cover = 9,
+};
+
+inline std::uint64_t derive_seed(std::uint64_t seed, tag t, std::uint64_t detail = 0) noexcept {
+  random_stream rng(seed, (static_cast<std::uint64_t>(t) << 40) ^ detail);
+  return rng.next_u64();
+}
+inline random_stream stream(std::uint64_t seed, tag t, std::uint64_t detail = 0) noexcept {
+  return random_stream(seed, (static_cast<std::uint64_t>(t) << 40) ^ detail);
+}
+
+using clock = std::chrono::steady_clock;
+inline double seconds_since(clock::time_point t0) {
+  return std::chrono::duration<double>(clock::now() - t0).count();
+}
+
+inline std::int64_t steps_per_epoch(row_index rows, std::size_t batch) noexcept {
+  return (rows + static_cast<row_index>(batch) - 1) / static_cast<row_index>(batch);
+}
+
+// The r-th of R shares of total (0-based r): they differ by at most one and sum to total.
+inline row_index round_share(row_index total, std::size_t r, std::size_t rounds) noexcept {
+  const auto R = static_cast<row_index>(rounds), i = static_cast<row_index>(r);
+  return total * (i + 1) / R - total * i / R;
+}
+
+// Horizon T of the trust schedule, as coreset_options::horizon says.
+inline std::int64_t horizon_steps(const selection_context& ctx, std::int64_t planned) noexcept {
+  if (ctx.options.horizon == trust_horizon::planned_steps) return std::max<std::int64_t>(1, planned);
+  const auto epochs = static_cast<std::int64_t>(std::max<std::size_t>(1, ctx.options.train.epochs));
+  return std::max<std::int64_t>(1, steps_per_epoch(ctx.train.rows(), ctx.batch_size) * epochs);
+}
+
+// Steps of the early-stopped phase after the last round (0 without a validation set).
+inline std::int64_t final_phase_steps(const selection_context& ctx) noexcept {
+  if (!ctx.valid) return 0;
+  return static_cast<std::int64_t>(ctx.options.train.epochs) * steps_per_epoch(ctx.target, ctx.batch_size);
+}
+
+// Rescales w so that it sums to w.size() (mean 1); all-zero stays as it is.
+inline void normalise_mean_one(std::span<float> w) {
+  double sum = 0;
+  for (const float x : w) sum += x;
+  if (!(sum > 0)) return;
+  const double scale = static_cast<double>(w.size()) / sum;
+  for (float& x : w) x = static_cast<float>(x * scale);
+}
+
+// The k rows of largest score (ties to the lower row index), in increasing row order.
+inline std::vector<row_index> top_rows(std::span<const double> score, row_index k) {
+  std::vector<row_index> idx(score.size());
+  std::iota(idx.begin(), idx.end(), row_index{0});
+  const auto better = [&](row_index a, row_index b) {
+    const double sa = score[static_cast<std::size_t>(a)], sb = score[static_cast<std::size_t>(b)];
+    return sa > sb || (sa == sb && a < b);
+  };
+  std::nth_element(idx.begin(), idx.begin() + k, idx.end(), better);
+  idx.resize(static_cast<std::size_t>(k));
+  std::sort(idx.begin(), idx.end());
+  return idx;
+}
+
+// q for a batch: labels y, probabilities p -> q.
+using target_fn = std::function<void(std::span<const float> y, std::span<const float> p, std::span<float> q)>;
+// Embeddings of the model's last forward: labels, q -> out (rows x d).
+using embed_fn = std::function<void(std::span<const float> y, std::span<const float> q, matrix_view<float> out)>;
+
+// Forwards `rows` (eval mode) and writes their embeddings to out (rows.size() x dim, row-major).
+template <host_policy P>
+void embed_rows(const P& policy, selection_context& ctx, std::span<const row_index> rows, const target_fn& targets,
+                const embed_fn& embed, std::size_t dim, std::vector<float>& out) {
+  out.resize(rows.size() * dim);
+  std::vector<float> y, q;
+  double inner = 0;
+  const auto t0 = clock::now();
+  score_batches(policy, ctx.model, evaluation_set{&ctx.train, rows}, score_options{.batch_size = 8192},
+                [&](std::size_t first, ctr_model<float>& m) {
+                  const auto t1 = clock::now();
+                  const auto p = m.probabilities();
+                  const std::size_t n = p.size();
+                  y.resize(n);
+                  q.resize(n);
+                  for (std::size_t i = 0; i < n; ++i) y[i] = ctx.train.labels[static_cast<std::size_t>(rows[first + i])];
+                  targets(y, p, q);
+                  embed(y, q, matrix_view<float>(out.data() + first * dim, n, dim));
+                  inner += seconds_since(t1);
+                });
+  const double total = seconds_since(t0);
+  ctx.report.embedding_seconds += inner;
+  ctx.report.scoring_seconds += total - inner;
+  ctx.report.rows_scored += static_cast<row_index>(rows.size());
+}
+
+// What one round of partitioned solves picked.
+struct round_picks {
+  std::vector<row_index> rows;
+  std::vector<float> weights;  // rescaled to sum to rows.size()
+};
+
+// Budgets of the round's partitions: proportional to size (random), or half per class first (class_balanced).
+inline std::vector<row_index> round_budgets(const selection_context& ctx, const partition_plan& plan,
+                                            std::span<const row_index> sizes, std::span<const row_index> caps,
+                                            row_index budget) {
+  if (ctx.options.partitions == partition_mode::random) return partition_budgets(sizes, caps, budget);
+  const auto parts = static_cast<std::size_t>(plan.count());
+  std::vector<std::size_t> of_class[2];
+  row_index cap[2] = {0, 0};
+  for (std::size_t p = 0; p < parts; ++p) {
+    const auto rows = plan.partition(static_cast<row_index>(p));
+    if (rows.empty()) continue;
+    const int c = ctx.train.labels[static_cast<std::size_t>(rows[0])] >= 0.5f ? 1 : 0;
+    of_class[c].push_back(p);
+    cap[c] += caps[p];
+  }
+  row_index want[2];
+  want[1] = std::min(cap[1], (budget + 1) / 2);
+  want[0] = std::min(cap[0], budget - want[1]);
+  want[1] = std::min(cap[1], budget - want[0]);
+  std::vector<row_index> out(parts, 0);
+  for (int c = 0; c < 2; ++c) {
+    std::vector<row_index> s, k;
+    for (const std::size_t p : of_class[c]) {
+      s.push_back(sizes[p]);
+      k.push_back(caps[p]);
+    }
+    const auto b = partition_budgets(s, k, want[c]);
+    for (std::size_t i = 0; i < b.size(); ++i) out[of_class[c][i]] = b[i];
+  }
+  return out;
+}
+
+// One round: cut all rows into partitions, share `budget`, and per partition with a budget
+// embed its rows and solve make_objective(embeddings) with `solver`, rows with chosen[r] set
+// excluded. Marks the picks in `chosen`.
+template <host_policy P, greedy_solver S, class MakeObjective>
+round_picks solve_round(const P& policy, selection_context& ctx, std::size_t round, row_index budget,
+                        std::vector<char>& chosen, const S& solver, const target_fn& targets, const embed_fn& embed,
+                        std::size_t dim, MakeObjective&& make_objective, row_index selected_before) {
+  const row_index n = ctx.train.rows();
+  partition_options cut;
+  cut.partition_size = ctx.partition_size;
+  cut.shuffle_seed = derive_seed(ctx.options.seed, tag::partitions, round);
+  std::vector<std::int64_t> groups;
+  if (ctx.options.partitions == partition_mode::class_balanced) {
+    groups.resize(static_cast<std::size_t>(n));
+    for (std::size_t i = 0; i < groups.size(); ++i) groups[i] = ctx.train.labels[i] >= 0.5f ? 1 : 0;
+    cut.groups = groups;
+  }
+  const partition_plan plan = make_partitions(n, cut);
+  const auto parts = static_cast<std::size_t>(plan.count());
+  std::vector<row_index> sizes(parts), caps(parts);
+  for (std::size_t p = 0; p < parts; ++p) {
+    const auto rows = plan.partition(static_cast<row_index>(p));
+    sizes[p] = static_cast<row_index>(rows.size());
+    row_index c = 0;
+    for (const row_index r : rows) c += chosen[static_cast<std::size_t>(r)] ? 0 : 1;
+    caps[p] = c;
+  }
+  const std::vector<row_index> budgets = round_budgets(ctx, plan, sizes, caps, budget);
+  row_index with_budget = 0;
+  for (std::size_t p = 0; p < parts; ++p) {
+    if (budgets[p] > 0) ++with_budget;
+    else ctx.report.unrepresented_rows += sizes[p];
+  }
+  round_picks out;
+  out.rows.reserve(static_cast<std::size_t>(budget));
+  std::vector<float> emb;
+  std::vector<row_index> exclude;
+  for (std::size_t p = 0; p < parts; ++p) {
+    if (budgets[p] == 0) continue;
+    const auto rows = plan.partition(static_cast<row_index>(p));
+    ctx.progress(pipeline_phase::scoring, round, with_budget, selected_before + static_cast<row_index>(out.rows.size()));
+    embed_rows(policy, ctx, rows, targets, embed, dim, emb);
+    exclude.clear();
+    for (std::size_t i = 0; i < rows.size(); ++i)
+      if (chosen[static_cast<std::size_t>(rows[i])]) exclude.push_back(static_cast<row_index>(i));
+    const auto objective = make_objective(matrix_view<const float>(emb.data(), rows.size(), dim));
+    S s = solver;
+    if constexpr (requires { s.seed; })
+      s.seed = derive_seed(ctx.options.seed, tag::solver, (static_cast<std::uint64_t>(round) << 32) | p);
+    partition_options one;
+    one.exclude = exclude;
+    one.memory_limit = ctx.options.memory_limit;
+    const auto t0 = clock::now();
+    const selection sel = maximize_partitioned(policy, objective, budgets[p], s, one);
+    ctx.report.selection_seconds += seconds_since(t0);
+    NACS_EXPECTS(sel.indices.size() == static_cast<std::size_t>(budgets[p]), errc::invalid_data,
+                 "nacs::select_coreset: the solver made " + std::to_string(sel.indices.size()) + " picks for a budget of " +
+                     std::to_string(budgets[p]));
+    for (std::size_t t = 0; t < sel.indices.size(); ++t) {
+      const row_index g = rows[static_cast<std::size_t>(sel.indices[t])];
+      chosen[static_cast<std::size_t>(g)] = 1;
+      out.rows.push_back(g);
+      out.weights.push_back(static_cast<float>(sel.weights[t]));
+    }
+    ++ctx.report.partitions_solved;
+    ctx.progress(pipeline_phase::selecting, round, with_budget,
+                 selected_before + static_cast<row_index>(out.rows.size()));
+  }
+  normalise_mean_one(out.weights);
+  return out;
+}
+
+// Trains the selection model `epochs` epochs on rows (weights gamma unless weighted_training is off),
+// with the validation set and early stopping when with_valid, correcting targets with hook when set.
+template <host_policy P>
+train_report train_selection_model(
+    const P& policy, selection_context& ctx, std::span<const row_index> rows, std::span<const float> weights,
+    std::size_t epochs, bool with_valid, std::size_t round,
+    const std::function<void(std::span<const float>, std::int64_t, std::span<float>)>& hook = {}) {
+  training_set ts{&ctx.train, rows, {}, ctx.options.weighted_training ? weights : std::span<const float>{}};
+  ts.correct_targets = hook;
+  train_options o = ctx.options.train;
+  o.batch_size = ctx.batch_size;
+  o.epochs = epochs;
+  o.seed = derive_seed(ctx.options.seed, tag::training);
+  const auto selected = static_cast<row_index>(rows.size());
+  const auto t0 = clock::now();
+  train_report r = train(policy, ctx.model, ctx.optimizer, ts, with_valid ? ctx.valid : std::optional<evaluation_set>{}, o,
+                         [&](const epoch_report&) { ctx.progress(pipeline_phase::training, round, 0, selected); });
+  ctx.report.training_seconds += seconds_since(t0);
+  return r;
+}
+
+}  // namespace nacs::detail::pipeline

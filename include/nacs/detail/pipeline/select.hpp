@@ -1,0 +1,217 @@
+// Bodies of nacs/pipeline/select.hpp: checks and planning, the method, the baseline
+// training, the filter. run_coreset (nacs/pipeline/config.hpp) calls the same pieces.
+#pragma once
+
+#include <cmath>
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <numeric>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <nacs/core/memory.hpp>
+#include <nacs/detail/pipeline/rounds.hpp>
+#include <nacs/detail/solver/maximize.hpp>
+#include <nacs/objective/facility_location.hpp>
+#include <nacs/pipeline/final.hpp>
+#include <nacs/pipeline/select.hpp>
+
+namespace nacs {
+
+namespace detail::pipeline {
+
+// Width of h, the head's input, for a configuration (mirrors ctr_model).
+inline std::size_t hidden_width(const model_config& c, std::size_t fields) {
+  switch (c.kind) {
+    case model_kind::logistic_regression: return fields;
+    case model_kind::fm: return fields + c.embedding_dim;
+    case model_kind::deepfm:
+    case model_kind::dcnv2: return c.mlp.empty() ? 0 : c.mlp.back();
+    case model_kind::finalmlp: {
+      const std::size_t a = c.mlp.empty() ? 0 : c.mlp.back(), b = c.mlp2.empty() ? 0 : c.mlp2.back();
+      const std::size_t h = std::max<std::size_t>(1, c.fusion_heads);
+      return a + b + h * (a / h) * (b / h);
+    }
+  }
+  return 0;
+}
+
+// Trainable values of a configuration, about (embedding tables, MLPs, cross layers, head).
+inline std::size_t parameter_estimate(const model_config& c, std::span<const std::uint32_t> cards) {
+  std::size_t values = 0;
+  for (const auto v : cards) values += static_cast<std::size_t>(v) * (c.embedding_dim + 1);
+  const std::size_t width = cards.size() * c.embedding_dim;
+  const auto mlp = [&](const std::vector<std::size_t>& sizes) {
+    std::size_t in = width, s = 0;
+    for (const auto h : sizes) {
+      s += in * h + 3 * h;
+      in = h;
+    }
+    return s;
+  };
+  if (c.kind == model_kind::deepfm || c.kind == model_kind::dcnv2 || c.kind == model_kind::finalmlp) values += mlp(c.mlp);
+  if (c.kind == model_kind::finalmlp) values += mlp(c.mlp2);
+  if (c.kind == model_kind::dcnv2) values += c.cross_layers * (width * width + width);
+  return values + hidden_width(c, cards.size()) + 1;
+}
+
+}  // namespace detail::pipeline
+
+inline std::size_t coreset_memory_needed(const dataset& train, const coreset_options& opt, std::size_t embedding_dim) {
+  using namespace detail::pipeline;
+  const auto n = static_cast<std::size_t>(train.rows());
+  const std::size_t f = train.num_fields();
+  const std::size_t hidden = hidden_width(opt.model, f);
+  const std::size_t d = embedding_dim ? embedding_dim : hidden + 1;
+  const std::size_t p = static_cast<std::size_t>(
+      std::min<row_index>(opt.partition_size.value_or(default_partition_size), std::max<row_index>(1, train.rows())));
+  const std::size_t data = train.ids.size() * sizeof(std::uint32_t) + (train.labels.size() + train.weights.size()) * 4;
+  // value, gradient, Adam m and v, and the best epoch's copy (early stopping)
+  const std::size_t model = parameter_estimate(opt.model, train.cardinalities) * sizeof(float) * 5;
+  const facility_location objective{matrix_view<const float>(nullptr, p, d), neg_distance{}};
+  const std::size_t partition = objective.problem_bytes(static_cast<row_index>(p)) + detail::solver_bytes(p) +
+                                p * d * sizeof(float) + p * 16;
+  std::size_t layers = 0;
+  for (const auto h : opt.model.mlp) layers += h;
+  for (const auto h : opt.model.mlp2) layers += h;
+  const std::size_t forward_rows = std::min<std::size_t>(n, 8192);
+  const std::size_t forward = forward_rows * (f * opt.model.embedding_dim * 6 + layers * 8 + hidden * 2 + f * 8) * 4;
+  const std::size_t bookkeeping = n * (sizeof(row_index) * 2 + sizeof(double) + 2);
+  return data + model + partition + forward + bookkeeping;
+}
+
+namespace detail::pipeline {
+
+// Checks, sizes and memory; builds the context with a fresh selection-phase model.
+inline std::unique_ptr<selection_context> prepare(const dataset& train, const std::optional<evaluation_set>& valid,
+                                                  const coreset_options& opt,
+                                                  const std::function<row_index(row_index)>& selection_size,
+                                                  std::string method, std::string filter) {
+  NACS_EXPECTS(train.encoded(), errc::invalid_data,
+               "nacs::select_coreset: the training rows are not encoded; encode them with a vocabulary first");
+  train.validate();
+  if (valid) {
+    NACS_EXPECTS(valid->data != nullptr, errc::invalid_argument, "nacs::select_coreset: the validation set has no data");
+    NACS_EXPECTS(valid->data->cardinalities == train.cardinalities, errc::invalid_data,
+                 "nacs::select_coreset: the validation rows are encoded differently from the training rows; "
+                 "encode both with the same vocabulary");
+  }
+  const row_index n = train.rows();
+  const row_index k = coreset_budget(opt.ratio, opt.k, n);
+  const row_index target = selection_size(k);
+  NACS_EXPECTS(target >= k && target <= n, errc::invalid_argument,
+               "nacs::select_coreset: keeping k = " + std::to_string(k) + " rows after the " + filter +
+                   " filter needs " + std::to_string(target) + " selected rows, but the data has " + std::to_string(n) +
+                   ": lower the ratio or the filter's remove rate");
+  const std::size_t rounds = opt.rounds ? opt.rounds : default_rounds(k, n);
+  NACS_EXPECTS(static_cast<row_index>(rounds) <= target, errc::invalid_argument,
+               "nacs::select_coreset: " + std::to_string(rounds) + " rounds but only " + std::to_string(target) +
+                   " rows to select: every round needs at least one pick; use fewer rounds or a larger ratio");
+  const row_index p = opt.partition_size.value_or(default_partition_size);
+  NACS_EXPECTS(p >= 2, errc::invalid_argument,
+               "nacs::select_coreset: partition_size = " + std::to_string(p) + " must be >= 2 rows (e.g. 4096)");
+  NACS_EXPECTS(opt.train.epochs >= 1, errc::invalid_argument,
+               "nacs::select_coreset: train.epochs must be >= 1 (the epochs of the early-stopped phase)");
+  NACS_EXPECTS(opt.train.eval_batch_size >= 1, errc::invalid_argument,
+               "nacs::select_coreset: train.eval_batch_size must be >= 1");
+  const std::size_t batch = opt.train.batch_size ? opt.train.batch_size : default_batch_size(target);
+  const std::size_t bytes = coreset_memory_needed(train, opt);
+  check_memory(bytes,
+               "nacs::select_coreset (" + method + ", partitions of " + std::to_string(std::min(p, n)) + " rows)",
+               opt.memory_limit);
+  auto ctx = std::make_unique<selection_context>(train, valid, opt, k, target, rounds, std::min(p, n), batch);
+  ctx->report.method = std::move(method);
+  ctx->report.filter = std::move(filter);
+  ctx->report.rows = n;
+  ctx->report.budget = k;
+  ctx->report.selected = target;
+  ctx->report.partition_size = std::min(p, n);
+  ctx->report.batch_size = batch;
+  ctx->report.peak_bytes_planned = bytes;
+  return ctx;
+}
+
+// Runs the method; trains the selection model on its rows when it did not.
+template <host_policy P, selection_method M>
+method_result run_method(const P& policy, selection_context& ctx, const M& method) {
+  method.validate();
+  method_result r = method.select(policy, ctx);
+  NACS_EXPECTS(static_cast<row_index>(r.rows.size()) == ctx.target, errc::invalid_data,
+               "nacs::select_coreset: method " + std::string(method.name()) + " returned " +
+                   std::to_string(r.rows.size()) + " rows instead of " + std::to_string(ctx.target));
+  std::vector<char> seen(static_cast<std::size_t>(ctx.train.rows()), 0);
+  for (const row_index row : r.rows) {
+    NACS_EXPECTS(row >= 0 && row < ctx.train.rows() && !seen[static_cast<std::size_t>(row)], errc::invalid_data,
+                 "nacs::select_coreset: method " + std::string(method.name()) + " returned row " +
+                     std::to_string(row) + " twice or outside the data");
+    seen[static_cast<std::size_t>(row)] = 1;
+  }
+  NACS_EXPECTS(r.weights.empty() || r.weights.size() == r.rows.size(), errc::invalid_data,
+               "nacs::select_coreset: method weights do not match its rows");
+  NACS_EXPECTS(r.targets.empty() || r.targets.size() == r.rows.size(), errc::invalid_data,
+               "nacs::select_coreset: method targets do not match its rows");
+  if (r.weights.empty()) r.weights.assign(r.rows.size(), 1.0f);
+  if (r.targets.empty()) {
+    r.targets.resize(r.rows.size());
+    for (std::size_t i = 0; i < r.rows.size(); ++i) r.targets[i] = ctx.train.labels[static_cast<std::size_t>(r.rows[i])];
+  }
+  if (!r.trained) {
+    // The same schedule as NaCS's: R epochs (one per round) on the rows, then the early-stopped phase.
+    const std::int64_t planned =
+        static_cast<std::int64_t>(ctx.rounds) * steps_per_epoch(ctx.target, ctx.batch_size) + final_phase_steps(ctx);
+    ctx.report.planned_steps = planned;
+    ctx.report.horizon_steps = horizon_steps(ctx, planned);
+    train_selection_model(policy, ctx, r.rows, r.weights, ctx.rounds, false, ctx.rounds);
+    if (ctx.valid) train_selection_model(policy, ctx, r.rows, r.weights, ctx.options.train.epochs, true, ctx.rounds);
+    r.trained = true;
+  }
+  return r;
+}
+
+// Runs the filter on the method's rows and fills the coreset.
+template <host_policy P, uncertainty_filter F>
+coreset run_filter(const P& policy, selection_context& ctx, const F& filter, const method_result& r) {
+  ctx.progress(pipeline_phase::filtering, ctx.report.rounds, 0, static_cast<row_index>(r.rows.size()));
+  const auto t0 = clock::now();
+  filter_result fr = filter.apply(policy, ctx.model, ctx.train, std::span<const row_index>(r.rows),
+                                  std::span<const float>(r.targets), std::span<const float>(r.weights), ctx.budget,
+                                  derive_seed(ctx.options.seed, tag::filter));
+  ctx.report.filter_seconds += seconds_since(t0);
+  NACS_EXPECTS(static_cast<row_index>(fr.kept.size()) == ctx.budget && fr.kept_weights.size() == fr.kept.size() &&
+                   fr.kept_targets.size() == fr.kept.size(),
+               errc::invalid_data,
+               "nacs::select_coreset: filter " + std::string(filter.name()) + " kept " + std::to_string(fr.kept.size()) +
+                   " rows (with " + std::to_string(fr.kept_weights.size()) + " weights, " +
+                   std::to_string(fr.kept_targets.size()) + " targets) instead of " + std::to_string(ctx.budget));
+  coreset c;
+  c.rows = std::move(fr.kept);
+  c.weights = std::move(fr.kept_weights);
+  normalise_mean_one(c.weights);
+  c.targets = std::move(fr.kept_targets);
+  ctx.report.rows_removed = static_cast<row_index>(fr.removed.size());
+  ctx.report.removed_rows = std::move(fr.removed);
+  ctx.report.removed_scores = std::move(fr.removed_scores);
+  ctx.report.optimizer_steps = ctx.optimizer.steps();
+  ctx.report.total_seconds = ctx.elapsed();
+  ctx.progress(pipeline_phase::done, ctx.report.rounds, 0, static_cast<row_index>(c.rows.size()));
+  c.report = std::move(ctx.report);
+  return c;
+}
+
+}  // namespace detail::pipeline
+
+template <host_policy P, selection_method M, uncertainty_filter F>
+coreset select_coreset(const P& policy, const dataset& train, const std::optional<evaluation_set>& valid,
+                       const M& method, const F& filter, const coreset_options& opt) {
+  detail::require_backend<P>();
+  auto ctx = detail::pipeline::prepare(
+      train, valid, opt, [&](row_index k) { return filter.selection_size(k); }, std::string(method.name()),
+      std::string(filter.name()));
+  const method_result r = detail::pipeline::run_method(policy, *ctx, method);
+  return detail::pipeline::run_filter(policy, *ctx, filter, r);
+}
+
+}  // namespace nacs

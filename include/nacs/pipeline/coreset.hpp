@@ -1,0 +1,175 @@
+/// @file
+/// @brief What a coreset selection takes and returns: coreset_options, coreset_report, coreset, progress.
+///
+/// These are plain types shared by every selection method (nacs/pipeline/methods.hpp),
+/// the entry point nacs::select_coreset (nacs/pipeline/select.hpp), the runtime tables
+/// (nacs/pipeline/config.hpp) and the final training (nacs/pipeline/final.hpp).
+///
+/// Sizes: the caller asks for k rows (coreset_options::k, or floor(ratio * N) through
+/// nacs::budget_from_ratio, at least 1). A removing filter (MC dropout, T-CE) needs more rows
+/// selected than kept: the driver selects filter.selection_size(k) rows, the filter
+/// removes the rest, and exactly k remain (coreset_budget and the filter's
+/// selection_size say how many).
+#pragma once
+
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nacs/core/error.hpp>
+#include <nacs/data/dataset.hpp>
+#include <nacs/data/load.hpp>
+#include <nacs/model/adam.hpp>
+#include <nacs/model/ctr_model.hpp>
+#include <nacs/model/trainer.hpp>
+#include <nacs/pipeline/trust.hpp>
+
+namespace nacs {
+
+/// @brief How each round cuts the candidate rows into facility-location problems.
+enum class partition_mode {
+  random,          ///< the paper: random partitions of P rows (a fresh shuffle every round)
+  class_balanced,  ///< the authors' code: positives and negatives cut and solved apart, half the budget each
+};
+
+/// @brief "random" or "class-balanced".
+constexpr std::string_view to_string(partition_mode m) noexcept {
+  return m == partition_mode::random ? "random" : "class-balanced";
+}
+
+/// @brief Partition size used when coreset_options::partition_size is empty.
+///
+/// 4096 rows: the per-partition kernel is 4096^2 floats = 64 MiB, which fits any
+/// machine and keeps a partition's similarity + greedy well under a second on one
+/// core at d = 101; a 1 % round budget still gives each partition about 14 picks
+/// (a partition with no pick leaves its rows unrepresented, see nacs::selection).
+/// Similarity work grows as N * P * d per round, so smaller P is faster and larger P
+/// lets each pick be compared with more rows.
+inline constexpr row_index default_partition_size = 4096;
+
+/// @brief The selection's phases, as pipeline_progress reports them.
+enum class pipeline_phase {
+  scoring,    ///< forwarding candidate rows and forming embeddings (or, for SVP-CF, training the proxy)
+  selecting,  ///< similarity kernels and greedy picks
+  training,   ///< training the selection-phase model on the rows chosen so far
+  filtering,  ///< the uncertainty filter
+  done,       ///< the selection is complete
+};
+
+/// @brief "scoring", "selecting", "training", "filtering" or "done".
+constexpr std::string_view to_string(pipeline_phase p) noexcept {
+  switch (p) {
+    case pipeline_phase::scoring: return "scoring";
+    case pipeline_phase::selecting: return "selecting";
+    case pipeline_phase::training: return "training";
+    case pipeline_phase::filtering: return "filtering";
+    case pipeline_phase::done: return "done";
+  }
+  return "unknown";
+}
+
+/// @brief What coreset_options::on_progress is told (after each partition, each training epoch, each phase).
+struct pipeline_progress {
+  pipeline_phase phase = pipeline_phase::scoring;  ///< what is running
+  std::size_t round = 0;                           ///< 1-based round (0 outside the rounds)
+  std::size_t rounds = 0;                          ///< rounds in this selection
+  row_index rows_scored = 0;                       ///< rows forwarded so far, all rounds together
+  row_index partitions_solved = 0;                 ///< partitions solved so far, all rounds together
+  row_index partitions_total = 0;                  ///< partitions with a budget in this round
+  row_index selected = 0;                          ///< rows chosen so far
+  double seconds = 0.0;                            ///< since select_coreset started
+};
+
+/// @brief Options of nacs::select_coreset (defaults: the paper's settings).
+struct coreset_options {
+  double ratio = 0.01;                       ///< k = floor(ratio * N) when k is empty; in (0, 1)
+  std::optional<row_index> k{};              ///< rows to keep, 1 <= k < N (overrides ratio)
+  std::size_t rounds = 0;                    ///< selection rounds R; 0: 3 when k <= 1 % of N, else 5
+  std::optional<row_index> partition_size{};  ///< P >= 2; empty: default_partition_size
+  partition_mode partitions = partition_mode::random;       ///< random (paper) or class_balanced (authors)
+  trust_horizon horizon = trust_horizon::planned_steps;     ///< what T in the trust schedule is
+  model_config model{};                      ///< the selection-phase model (DeepFM, paper Appendix C.3)
+  adam_options adam{};                       ///< its optimiser (lr 0.01)
+  /// Training of the selection-phase model: epochs and patience of the early-stopped phase after the
+  /// last round (when a validation set is given), seed ignored (coreset_options::seed is used).
+  /// batch_size 0 (the default here) means default_batch_size(rows selected).
+  train_options train{.batch_size = 0};
+  bool weighted_training = true;             ///< train the selection model with the weights gamma (else weight 1)
+  std::uint64_t seed = 0;                    ///< every draw (partitions, solver, shuffles, dropout) derives from it
+  std::optional<std::size_t> memory_limit{};  ///< replaces nacs::memory_limit() for this call
+  /// Called after each partition, each epoch and each phase (never concurrently); for progress output.
+  std::function<void(const pipeline_progress&)> on_progress{};
+};
+
+/// @brief What the selection did: time per phase, work done, what the filter removed.
+///
+/// Phase seconds add up to about total_seconds (the rest is bookkeeping).
+struct coreset_report {
+  std::string method;                  ///< the method's name ("nacs", "random", ...)
+  std::string filter;                  ///< the filter's name
+  double scoring_seconds = 0.0;        ///< eval-mode forwards of candidate rows (SVP-CF: proxy training too)
+  double embedding_seconds = 0.0;      ///< forming gradient embeddings and corrected targets
+  double selection_seconds = 0.0;      ///< similarity kernels and greedy (set cover, k-center, facility location)
+  double training_seconds = 0.0;       ///< training the selection-phase model
+  double filter_seconds = 0.0;         ///< the uncertainty filter (and the final targets q)
+  double total_seconds = 0.0;          ///< the whole call
+  row_index rows = 0;                  ///< N, the training rows
+  row_index budget = 0;                ///< k, rows kept
+  row_index selected = 0;              ///< rows selected before the filter (filter.selection_size(k))
+  row_index rows_scored = 0;           ///< rows forwarded for selection, all rounds together
+  row_index partitions_solved = 0;     ///< facility-location / set-cover / k-center problems solved
+  row_index unrepresented_rows = 0;    ///< rows of partitions with no pick, all rounds together
+  row_index rows_removed = 0;          ///< rows the filter removed
+  std::size_t rounds = 0;              ///< selection rounds run
+  row_index partition_size = 0;        ///< P used
+  std::size_t batch_size = 0;          ///< selection-phase training batch
+  std::int64_t planned_steps = 0;      ///< optimiser steps planned for the selection model (trust_horizon::planned_steps)
+  std::int64_t horizon_steps = 0;      ///< the T the trust schedule used
+  std::int64_t optimizer_steps = 0;    ///< steps the selection model actually took
+  std::vector<row_index> removed_rows;   ///< rows the filter removed (global indices)
+  std::vector<double> removed_scores;    ///< their filter scores
+  std::size_t peak_bytes_planned = 0;  ///< memory planned before the run (data + model + one partition)
+};
+
+/// @brief A selected coreset: rows, their weights gamma and corrected targets q, and the report.
+///
+/// rows, weights and targets are parallel arrays. rows are global indices into the
+/// training dataset, each at most once. weights have mean 1 over the coreset (see
+/// select_coreset for how rounds are combined). targets are q = (1 - eps) y + eps p from
+/// the selection model at the end (the labels for methods without label correction).
+struct coreset {
+  std::vector<row_index> rows;    ///< chosen rows, global indices
+  std::vector<float> weights;     ///< gamma, mean 1
+  std::vector<float> targets;     ///< q in [0, 1]
+  coreset_report report;          ///< what the selection did
+
+  /// @brief Number of rows.
+  [[nodiscard]] std::size_t size() const noexcept { return rows.size(); }
+};
+
+/// @brief k for coreset_options: k when given, else nacs::budget_from_ratio(ratio, n) (floor(ratio * n), >= 1).
+/// @throws nacs::error errc::invalid_argument unless 0 < ratio < 1 and ratio * n >= 1 (or k in [1, n)), n >= 2
+[[nodiscard]] inline row_index coreset_budget(double ratio, std::optional<row_index> k, row_index n) {
+  NACS_EXPECTS(n >= 2, errc::invalid_argument,
+               "coreset selection needs at least 2 training rows (got " + std::to_string(n) + ")");
+  if (k) {
+    NACS_EXPECTS(*k >= 1 && *k < n, errc::invalid_argument,
+                 "coreset_options.k = " + std::to_string(*k) + " must be in [1, " + std::to_string(n) +
+                     "): ask for fewer rows than the data has");
+    return *k;
+  }
+  return budget_from_ratio(ratio, n);
+}
+
+/// @brief Rounds for a budget of k of n rows: 3 when k <= 1 % of n, else 5 (the paper's N_choose).
+[[nodiscard]] constexpr std::size_t default_rounds(row_index k, row_index n) noexcept {
+  return static_cast<double>(k) <= 0.01 * static_cast<double>(n) + 1e-9 ? 3 : 5;
+}
+
+}  // namespace nacs

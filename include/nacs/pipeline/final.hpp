@@ -1,0 +1,104 @@
+/// @file
+/// @brief Step 3 of NaCS: train a fresh model on a coreset and evaluate it; the batch-size rule for small data.
+///
+/// train_on_coreset builds the training rows from the coreset alone. Feature
+/// values never seen in the coreset's rows cannot be learned from it, so every
+/// field's ids are remapped through a table built from the coreset: id 0 (the
+/// vocabulary's OOV slot) stays 0, every other id that occurs in the coreset gets
+/// 1, 2, ... in increasing order of the original id, and every other id (in the
+/// validation and test rows too) maps to 0. The model is then built for those
+/// smaller cardinalities, which keeps it small and keeps unseen values on the
+/// one OOV embedding the model has learned, instead of a random initial vector.
+#pragma once
+
+#include <algorithm>
+#include <bit>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include <nacs/core/error.hpp>
+#include <nacs/data/dataset.hpp>
+#include <nacs/execution.hpp>
+#include <nacs/model/adam.hpp>
+#include <nacs/model/ctr_model.hpp>
+#include <nacs/model/metrics.hpp>
+#include <nacs/model/trainer.hpp>
+#include <nacs/pipeline/coreset.hpp>
+
+namespace nacs {
+
+/// @brief A mini-batch size that gives an epoch of `training_rows` rows enough optimiser steps.
+///
+/// Rule: the power of two nearest (in log scale) to training_rows / 64, clamped to
+/// [64, 8192]; so an epoch takes about 64 steps (45 to 90) until the batch reaches
+/// the paper's 8192 at about 520k rows, and more steps beyond. The paper's fixed
+/// 8192 gives a 50k-row set 6 steps an epoch, and a 1 % coreset of 1 M rows 2:
+/// Adam with lr 0.01 then stops (early stopping, patience 1) long before it has
+/// learned, which costs AUC points (ALGORITHM.md, "Small data"; figures in
+/// docs/results.md). 64 steps an epoch is what a 8192 batch gives at 524k rows,
+/// where the paper's setting works; 64 rows is the floor below which a batch-norm
+/// batch gets noisy.
+/// @param[in] training_rows rows in one epoch (0 gives 64)
+[[nodiscard]] constexpr std::size_t default_batch_size(row_index training_rows) noexcept {
+  if (training_rows <= 64 * 64) return 64;
+  const auto per = static_cast<std::uint64_t>(training_rows) / 64;  // >= 64
+  const std::uint64_t lo = std::bit_floor(per), hi = lo << 1;
+  // nearest in log scale: compare per^2 with lo * hi
+  const double p = static_cast<double>(per);
+  const std::uint64_t pick = p * p >= static_cast<double>(lo) * static_cast<double>(hi) ? hi : lo;
+  return static_cast<std::size_t>(std::clamp<std::uint64_t>(pick, 64, 8192));
+}
+
+/// @brief Options of train_on_coreset (defaults: the paper's model and optimiser, early stopping with patience 1).
+struct final_options {
+  model_config model{};                ///< the model to train (DeepFM by default)
+  adam_options adam{};                 ///< its optimiser (lr 0.01)
+  train_options train{.batch_size = 0};  ///< epochs, patience, seed; batch_size 0: default_batch_size(coreset rows)
+  bool use_weights = true;             ///< weight rows by the coreset's gamma (else all 1)
+  bool use_targets = true;             ///< train on the corrected targets q (else on the labels)
+  std::span<const float> clean_test_labels{};  ///< optional: one clean label per test row, for clean_test_auc
+  std::function<void(const epoch_report&)> on_epoch{};  ///< called after each epoch (progress output)
+};
+
+/// @brief What train_on_coreset measured.
+struct coreset_evaluation {
+  train_report training;                 ///< epochs, best validation AUC, early stopping
+  double test_auc = 0.0;                 ///< test AUC against the test rows' labels
+  double test_logloss = 0.0;             ///< test log loss against them
+  std::optional<double> clean_test_auc;      ///< test AUC against clean_test_labels, when given
+  std::optional<double> clean_test_logloss;  ///< log loss against them
+  row_index rows = 0;                    ///< coreset rows trained on
+  std::size_t batch_size = 0;            ///< batch used
+  std::vector<std::uint32_t> cardinalities;  ///< per-field ids after the remap (values seen in the coreset + OOV)
+  row_index unseen_test_values = 0;      ///< test (field, row) values mapped to OOV because the coreset lacks them
+};
+
+/// @brief Trains a fresh model on the coreset's rows of `train` and evaluates it on `test`.
+///
+/// Ids are remapped through the coreset's per-field table (see the file comment);
+/// the model trains on the coreset rows with gamma weights and corrected targets
+/// (options say which), with early stopping on `valid` when given, and is scored
+/// on `test` (eval mode): AUC and log loss against the test labels, and against
+/// clean_test_labels when given. Deterministic for options.train.seed; seq and par
+/// give the same bits.
+/// @param[in] policy nacs::seq or nacs::par
+/// @param[in] train  the encoded training rows the coreset indexes
+/// @param[in] core   the coreset (rows, weights, targets)
+/// @param[in] valid  validation rows (same encoding as train), or std::nullopt
+/// @param[in] test   test rows (same encoding)
+/// @param[in] opt    model, optimiser, training and what to use from the coreset
+/// @throws nacs::error errc::invalid_argument for an empty coreset, rows out of range, weights or targets
+///         that do not match the rows, clean labels that do not match the test rows, data encoded differently
+template <host_policy P>
+[[nodiscard]] coreset_evaluation train_on_coreset(const P& policy, const dataset& train, const coreset& core,
+                                                  const std::optional<evaluation_set>& valid,
+                                                  const evaluation_set& test, const final_options& opt = {});
+
+}  // namespace nacs
+
+#include <nacs/detail/pipeline/final.hpp>

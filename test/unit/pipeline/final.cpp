@@ -1,0 +1,171 @@
+// Step 3: a fresh model on the coreset (values unseen in it -> OOV), and the batch-size rule.
+#include <doctest/doctest.h>
+#include <nacs/data/synthetic.hpp>
+#include <nacs/pipeline/final.hpp>
+
+#include <nacs_ref/check.hpp>
+
+#include <numeric>
+#include <optional>
+#include <set>
+#include <vector>
+
+namespace {
+
+nacs::synthetic_data planted(nacs::row_index rows = 6000) {
+  nacs::synthetic_options o;
+  o.rows = rows;
+  o.fields = 6;
+  o.vocabulary_size = 30;
+  o.zipf_exponent = 1.1;
+  o.factor_dim = 4;
+  o.base_rate = 0.3;
+  o.flip_positive = 0.1;
+  o.flip_negative = 0.05;
+  o.seed = 17;
+  return nacs::generate_synthetic(nacs::seq, o);
+}
+
+std::vector<nacs::row_index> range(nacs::row_index b, nacs::row_index e) {
+  std::vector<nacs::row_index> v(static_cast<std::size_t>(e - b));
+  std::iota(v.begin(), v.end(), b);
+  return v;
+}
+
+nacs::final_options small_model() {
+  nacs::final_options o;
+  o.model.embedding_dim = 4;
+  o.model.mlp = {16, 16};
+  o.train.epochs = 4;
+  o.train.seed = 2;
+  return o;
+}
+
+}  // namespace
+
+TEST_CASE("default_batch_size: the power of two nearest rows / 64, clamped to [64, 8192]") {
+  CHECK(nacs::default_batch_size(0) == 64);
+  CHECK(nacs::default_batch_size(100) == 64);
+  CHECK(nacs::default_batch_size(4096) == 64);
+  CHECK(nacs::default_batch_size(5000) == 64);        // 78 -> 64
+  CHECK(nacs::default_batch_size(6000) == 128);       // 93.75 -> 128 (93.75^2 > 64 * 128)
+  CHECK(nacs::default_batch_size(10000) == 128);      // 156 -> 128
+  CHECK(nacs::default_batch_size(50000) == 1024);     // 781 -> 1024
+  CHECK(nacs::default_batch_size(100000) == 2048);    // 1562 -> 2048
+  CHECK(nacs::default_batch_size(524288) == 8192);
+  CHECK(nacs::default_batch_size(1000000) == 8192);   // clamped
+  CHECK(nacs::default_batch_size(std::int64_t{1} << 50) == 8192);
+  // Every epoch gets at least 45 steps once the batch is above its floor.
+  for (nacs::row_index n = 8192; n < 400000; n += 7919) {
+    const auto b = static_cast<nacs::row_index>(nacs::default_batch_size(n));
+    CHECK((n + b - 1) / b >= 45);
+  }
+}
+
+TEST_CASE("train_on_coreset: values unseen in the coreset map to OOV, on the coreset, valid and test rows") {
+  const auto syn = planted();
+  // A coreset of the first 300 rows; test on rows 5000..5999.
+  nacs::coreset c;
+  c.rows = range(0, 300);
+  const auto test_rows = range(5000, 6000);
+  const auto ev = nacs::train_on_coreset(nacs::seq, syn.data, c, std::nullopt,
+                                         nacs::evaluation_set{&syn.data, test_rows}, small_model());
+  const std::size_t f = syn.data.num_fields();
+  REQUIRE(ev.cardinalities.size() == f);
+  std::vector<std::set<std::uint32_t>> seen(f);
+  for (const auto r : c.rows)
+    for (std::size_t j = 0; j < f; ++j) seen[j].insert(syn.data.row(r)[j]);
+  nacs::row_index unseen = 0;
+  for (const auto r : test_rows)
+    for (std::size_t j = 0; j < f; ++j) {
+      const auto v = syn.data.row(r)[j];
+      unseen += (v != 0 && !seen[j].count(v)) ? 1 : 0;
+    }
+  for (std::size_t j = 0; j < f; ++j) {
+    // id 0 is the OOV slot whether or not it occurs; every other value seen gets its own id.
+    const std::uint32_t others = static_cast<std::uint32_t>(seen[j].size() - (seen[j].count(0) ? 1 : 0));
+    CHECK(ev.cardinalities[j] == others + 1);
+    CHECK(ev.cardinalities[j] <= syn.data.cardinalities[j]);
+  }
+  CHECK(ev.unseen_test_values == unseen);
+  CHECK(ev.rows == 300);
+  CHECK(ev.batch_size == 64);
+  CHECK(ev.training.epochs.size() == 4);
+}
+
+TEST_CASE("train_on_coreset learns from a coreset, and measures against clean labels when given") {
+  const auto syn = planted();
+  nacs::coreset c;
+  c.rows = range(0, 4000);
+  const auto valid = range(4000, 5000), test = range(5000, 6000);
+  std::vector<float> clean(test.size());
+  for (std::size_t i = 0; i < test.size(); ++i) clean[i] = syn.clean_labels[static_cast<std::size_t>(test[i])];
+  auto opt = small_model();
+  opt.clean_test_labels = clean;
+  const auto ev = nacs::train_on_coreset(nacs::seq, syn.data, c, nacs::evaluation_set{&syn.data, valid},
+                                         nacs::evaluation_set{&syn.data, test}, opt);
+  MESSAGE("test AUC " << ev.test_auc << " (clean " << *ev.clean_test_auc << "), log loss " << ev.test_logloss);
+  CHECK(ev.test_auc > 0.65);
+  REQUIRE(ev.clean_test_auc.has_value());
+  CHECK(*ev.clean_test_auc > ev.test_auc);  // flipped labels cost AUC
+  CHECK(ev.test_logloss > 0.0);
+  CHECK(ev.training.best_valid_auc.has_value());
+  // seq and par give the same bits.
+  const auto pe = nacs::train_on_coreset(nacs::par.with_threads(2), syn.data, c, nacs::evaluation_set{&syn.data, valid},
+                                         nacs::evaluation_set{&syn.data, test}, opt);
+  CHECK(pe.test_auc == ev.test_auc);
+  CHECK(pe.test_logloss == ev.test_logloss);
+}
+
+TEST_CASE("train_on_coreset uses the weights and targets when asked, and the labels otherwise") {
+  const auto syn = planted(3000);
+  const auto test = range(2000, 3000);
+  nacs::coreset labels_only;
+  labels_only.rows = range(0, 1000);
+  nacs::coreset soft = labels_only;
+  soft.weights.assign(1000, 1.0f);
+  soft.targets.resize(1000);
+  for (std::size_t i = 0; i < 1000; ++i) soft.targets[i] = 0.5f * syn.data.labels[i] + 0.25f;
+  for (std::size_t i = 0; i < 1000; i += 2) soft.weights[i] = 3.0f;
+  const auto base = nacs::train_on_coreset(nacs::seq, syn.data, labels_only, std::nullopt,
+                                           nacs::evaluation_set{&syn.data, test}, small_model());
+  auto off = small_model();
+  off.use_weights = false;
+  off.use_targets = false;
+  const auto ignored = nacs::train_on_coreset(nacs::seq, syn.data, soft, std::nullopt,
+                                              nacs::evaluation_set{&syn.data, test}, off);
+  CHECK(ignored.test_auc == base.test_auc);
+  CHECK(ignored.test_logloss == base.test_logloss);
+  const auto used = nacs::train_on_coreset(nacs::seq, syn.data, soft, std::nullopt,
+                                           nacs::evaluation_set{&syn.data, test}, small_model());
+  CHECK(used.test_logloss != base.test_logloss);
+}
+
+TEST_CASE("train_on_coreset rejects what it cannot use") {
+  const auto syn = planted(2000);
+  const auto test = range(1500, 2000);
+  const nacs::evaluation_set t{&syn.data, test};
+  nacs::coreset empty;
+  nacs_ref::expect_error([&] { (void)nacs::train_on_coreset(nacs::seq, syn.data, empty, std::nullopt, t); },
+                         nacs::errc::invalid_argument, "the coreset has no rows");
+  nacs::coreset c;
+  c.rows = range(0, 100);
+  c.weights.assign(99, 1.0f);
+  nacs_ref::expect_error([&] { (void)nacs::train_on_coreset(nacs::seq, syn.data, c, std::nullopt, t); },
+                         nacs::errc::invalid_argument, "99 weights for 100 coreset rows");
+  c.weights.clear();
+  c.rows.push_back(2000);
+  nacs_ref::expect_error([&] { (void)nacs::train_on_coreset(nacs::seq, syn.data, c, std::nullopt, t); },
+                         nacs::errc::invalid_argument, "outside the dataset's [0, 2000)");
+  c.rows.pop_back();
+  auto o = small_model();
+  std::vector<float> clean(10, 0.0f);
+  o.clean_test_labels = clean;
+  nacs_ref::expect_error([&] { (void)nacs::train_on_coreset(nacs::seq, syn.data, c, std::nullopt, t, o); },
+                         nacs::errc::invalid_argument, "10 clean labels for 500 test rows");
+  nacs::dataset other = syn.data;
+  other.cardinalities[0] += 1;
+  nacs_ref::expect_error(
+      [&] { (void)nacs::train_on_coreset(nacs::seq, syn.data, c, std::nullopt, nacs::evaluation_set{&other}); },
+      nacs::errc::invalid_argument, "not encoded like the training rows");
+}

@@ -1,0 +1,294 @@
+// nacs::select_coreset with the paper's method: rounds, budgets, determinism, options, memory, progress.
+#include <doctest/doctest.h>
+#include <nacs/data/synthetic.hpp>
+#include <nacs/pipeline/select.hpp>
+
+#include <nacs_ref/check.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+#include <optional>
+#include <set>
+#include <vector>
+
+namespace {
+
+// A tiny planted-noise set: fast enough for a unit test (P = 500, so 4 partitions of 2000 rows).
+nacs::synthetic_data tiny(nacs::row_index rows = 2000, std::uint64_t seed = 3, double base_rate = 0.3) {
+  nacs::synthetic_options o;
+  o.rows = rows;
+  o.fields = 6;
+  o.vocabulary_size = 20;
+  o.zipf_exponent = 0.8;
+  o.factor_dim = 4;
+  o.base_rate = base_rate;
+  o.flip_positive = 0.1;
+  o.flip_negative = 0.05;
+  o.seed = seed;
+  return nacs::generate_synthetic(nacs::seq, o);
+}
+
+nacs::coreset_options small_options(double ratio = 0.05) {
+  nacs::coreset_options o;
+  o.ratio = ratio;
+  o.partition_size = 500;
+  o.model.embedding_dim = 4;
+  o.model.mlp = {16, 16};
+  o.train.epochs = 3;
+  o.seed = 11;
+  return o;
+}
+
+bool distinct(const std::vector<nacs::row_index>& rows) {
+  return std::set<nacs::row_index>(rows.begin(), rows.end()).size() == rows.size();
+}
+
+double sum(const std::vector<float>& v) { return std::accumulate(v.begin(), v.end(), 0.0); }
+
+}  // namespace
+
+TEST_CASE("NaCS rounds never pick a row twice and hit the exact budget, with and without a removing filter") {
+  const auto syn = tiny();
+  const auto opt = small_options();  // 5 % of 2000: k = 100, 5 rounds
+  SUBCASE("no filter: the 100 rows are the selection") {
+    const auto c = nacs::select_coreset(nacs::seq, syn.data, std::nullopt, nacs::nacs_method<>{}, nacs::no_filter{}, opt);
+    CHECK(c.rows.size() == 100);
+    CHECK(distinct(c.rows));
+    CHECK(c.weights.size() == 100);
+    CHECK(c.targets.size() == 100);
+    CHECK(sum(c.weights) == doctest::Approx(100.0).epsilon(1e-4));
+    for (std::size_t i = 0; i < c.size(); ++i) {
+      CHECK(c.rows[i] >= 0);
+      CHECK(c.rows[i] < 2000);
+      CHECK(c.weights[i] >= 0.0f);
+      CHECK(c.targets[i] >= 0.0f);
+      CHECK(c.targets[i] <= 1.0f);
+    }
+    CHECK(c.report.rounds == 5);
+    CHECK(c.report.budget == 100);
+    CHECK(c.report.selected == 100);
+    CHECK(c.report.rows_removed == 0);
+    // Every round scores every row (4 partitions, each with a budget) and solves 4 partitions.
+    CHECK(c.report.rows_scored == 5 * 2000);
+    CHECK(c.report.partitions_solved == 5 * 4);
+    CHECK(c.report.unrepresented_rows == 0);
+    CHECK(c.report.method == "nacs");
+    CHECK(c.report.filter == "none");
+    CHECK(c.report.optimizer_steps > 0);
+    CHECK(c.report.horizon_steps == c.report.planned_steps);
+  }
+  SUBCASE("MC dropout: ceil(100 / 0.9) = 112 selected, 12 removed, 100 kept") {
+    const auto c =
+        nacs::select_coreset(nacs::seq, syn.data, std::nullopt, nacs::nacs_method<>{}, nacs::mc_dropout_filter{}, opt);
+    CHECK(c.rows.size() == 100);
+    CHECK(distinct(c.rows));
+    CHECK(c.report.selected == 112);
+    CHECK(c.report.rows_removed == 12);
+    CHECK(c.report.removed_rows.size() == 12);
+    CHECK(c.report.removed_scores.size() == 12);
+    std::set<nacs::row_index> all(c.rows.begin(), c.rows.end());
+    for (const auto r : c.report.removed_rows) CHECK(all.insert(r).second);  // removed rows are not kept
+    CHECK(all.size() == 112);
+    CHECK(sum(c.weights) == doctest::Approx(100.0).epsilon(1e-4));
+  }
+  SUBCASE("an explicit k and 3 rounds") {
+    auto o = opt;
+    o.k = 37;
+    o.rounds = 3;
+    const auto c = nacs::select_coreset(nacs::seq, syn.data, std::nullopt, nacs::nacs_method<>{}, nacs::no_filter{}, o);
+    CHECK(c.rows.size() == 37);
+    CHECK(distinct(c.rows));
+    CHECK(c.report.rounds == 3);
+  }
+}
+
+TEST_CASE("default rounds: 3 for ratios <= 1 %, 5 above") {
+  CHECK(nacs::default_rounds(10, 1000) == 3);
+  CHECK(nacs::default_rounds(11, 1000) == 5);
+  CHECK(nacs::default_rounds(100, 100000) == 3);
+  const auto syn = tiny();
+  const auto c = nacs::select_coreset(nacs::seq, syn.data, std::nullopt, nacs::nacs_method<>{}, nacs::no_filter{},
+                                      small_options(0.01));
+  CHECK(c.report.rounds == 3);
+  CHECK(c.rows.size() == 20);
+}
+
+TEST_CASE("the selection is deterministic for a seed and gives the same bits on seq and par") {
+  const auto syn = tiny();
+  const auto opt = small_options();
+  const std::optional<nacs::evaluation_set> none;
+  const auto a = nacs::select_coreset(nacs::seq, syn.data, none, nacs::nacs_method<>{}, nacs::mc_dropout_filter{}, opt);
+  const auto b = nacs::select_coreset(nacs::seq, syn.data, none, nacs::nacs_method<>{}, nacs::mc_dropout_filter{}, opt);
+  const auto c = nacs::select_coreset(nacs::par.with_threads(2), syn.data, none, nacs::nacs_method<>{},
+                                      nacs::mc_dropout_filter{}, opt);
+  CHECK(a.rows == b.rows);
+  CHECK(a.weights == b.weights);
+  CHECK(a.targets == b.targets);
+  CHECK(a.rows == c.rows);
+  CHECK(a.weights == c.weights);
+  CHECK(a.targets == c.targets);
+  CHECK(a.report.removed_rows == c.report.removed_rows);
+  CHECK(a.report.removed_scores == c.report.removed_scores);
+  auto other = opt;
+  other.seed = 12;
+  const auto d = nacs::select_coreset(nacs::seq, syn.data, none, nacs::nacs_method<>{}, nacs::mc_dropout_filter{}, other);
+  CHECK(d.rows != a.rows);
+}
+
+TEST_CASE("class-balanced partitions split every round's budget between positives and negatives") {
+  const auto syn = tiny();
+  auto opt = small_options();
+  opt.partitions = nacs::partition_mode::class_balanced;
+  const auto c = nacs::select_coreset(nacs::seq, syn.data, std::nullopt, nacs::nacs_method<>{}, nacs::no_filter{}, opt);
+  REQUIRE(c.rows.size() == 100);
+  CHECK(distinct(c.rows));
+  long pos = 0;
+  for (const auto r : c.rows) pos += syn.data.labels[static_cast<std::size_t>(r)] >= 0.5f ? 1 : 0;
+  // 5 rounds of 20: 10 positives and 10 negatives each.
+  CHECK(pos == 50);
+}
+
+TEST_CASE("trust horizon: planned steps count every round's epoch and the early-stopped phase") {
+  const auto syn = tiny();
+  std::vector<nacs::row_index> valid_rows(500);
+  std::iota(valid_rows.begin(), valid_rows.end(), nacs::row_index{1500});
+  auto opt = small_options();
+  opt.train.batch_size = 16;
+  // Rounds of 20 rows: cumulative 20, 40, 60, 80, 100 at batch 16 -> 2 + 3 + 4 + 5 + 7 = 21 steps.
+  const auto c = nacs::select_coreset(nacs::seq, syn.data, std::nullopt, nacs::nacs_method<>{}, nacs::no_filter{}, opt);
+  CHECK(c.report.planned_steps == 21);
+  CHECK(c.report.optimizer_steps == 21);
+  CHECK(c.report.batch_size == 16);
+  // With a validation set: + epochs (3) x ceil(100 / 16) = 21 more planned; early stopping may take fewer.
+  const auto v = nacs::select_coreset(nacs::seq, syn.data, nacs::evaluation_set{&syn.data, valid_rows},
+                                      nacs::nacs_method<>{}, nacs::no_filter{}, opt);
+  CHECK(v.report.planned_steps == 42);
+  CHECK(v.report.optimizer_steps > 21);
+  CHECK(v.report.optimizer_steps <= 42);
+  // The authors' horizon: the full data's steps, ceil(2000 / 16) x 3 epochs.
+  opt.horizon = nacs::trust_horizon::full_data_steps;
+  const auto f = nacs::select_coreset(nacs::seq, syn.data, std::nullopt, nacs::nacs_method<>{}, nacs::no_filter{}, opt);
+  CHECK(f.report.horizon_steps == 125 * 3);
+  CHECK(f.report.planned_steps == 21);
+  // A default batch follows default_batch_size of the rows selected (100 -> 64).
+  const auto d = nacs::select_coreset(nacs::seq, syn.data, std::nullopt, nacs::nacs_method<>{}, nacs::no_filter{},
+                                      small_options());
+  CHECK(d.report.batch_size == 64);
+}
+
+TEST_CASE("corrected targets: no trust gives the labels, the sigmoid trust moves them towards p") {
+  const auto syn = tiny();
+  const auto opt = small_options();
+  const nacs::nacs_method<nacs::stochastic_greedy, nacs::adam_gradient, nacs::trust_schedule<nacs::no_trust>> plain{};
+  const auto c = nacs::select_coreset(nacs::seq, syn.data, std::nullopt, plain, nacs::no_filter{}, opt);
+  for (std::size_t i = 0; i < c.size(); ++i) CHECK(c.targets[i] == syn.data.labels[static_cast<std::size_t>(c.rows[i])]);
+  const nacs::nacs_method<nacs::stochastic_greedy, nacs::adam_gradient, nacs::trust_schedule<nacs::constant_trust>>
+      full{};
+  const auto d = nacs::select_coreset(nacs::seq, syn.data, std::nullopt, full, nacs::no_filter{}, opt);
+  std::size_t soft = 0;
+  for (std::size_t i = 0; i < d.size(); ++i) soft += d.targets[i] != 0.0f && d.targets[i] != 1.0f;
+  CHECK(soft == d.size());  // g = 1: q = (1 - l(p)) y + l(p) p is never exactly 0 or 1 for 0 < p < 1
+}
+
+TEST_CASE("progress: every phase is reported, counters only grow, seconds never go back") {
+  const auto syn = tiny();
+  auto opt = small_options();
+  std::vector<nacs::pipeline_progress> seen;
+  opt.on_progress = [&](const nacs::pipeline_progress& p) { seen.push_back(p); };
+  const auto c =
+      nacs::select_coreset(nacs::seq, syn.data, std::nullopt, nacs::nacs_method<>{}, nacs::mc_dropout_filter{}, opt);
+  REQUIRE(!seen.empty());
+  std::set<nacs::pipeline_phase> phases;
+  for (std::size_t i = 0; i < seen.size(); ++i) {
+    phases.insert(seen[i].phase);
+    CHECK(seen[i].rounds == 5);
+    if (i > 0) {
+      CHECK(seen[i].seconds >= seen[i - 1].seconds);
+      CHECK(seen[i].rows_scored >= seen[i - 1].rows_scored);
+      CHECK(seen[i].partitions_solved >= seen[i - 1].partitions_solved);
+    }
+  }
+  CHECK(phases.size() == 5);
+  CHECK(seen.back().phase == nacs::pipeline_phase::done);
+  CHECK(seen.back().partitions_solved == c.report.partitions_solved);
+  CHECK(c.report.total_seconds >= c.report.scoring_seconds + c.report.selection_seconds);
+}
+
+TEST_CASE("bad options and data give a clear nacs::error") {
+  const auto syn = tiny(400);
+  const std::optional<nacs::evaluation_set> none;
+  const auto run = [&](const nacs::coreset_options& o) {
+    (void)nacs::select_coreset(nacs::seq, syn.data, none, nacs::nacs_method<>{}, nacs::no_filter{}, o);
+  };
+  auto o = small_options();
+  o.ratio = 0.0;
+  nacs_ref::expect_error([&] { run(o); }, nacs::errc::invalid_argument, "ratio must be in (0, 1)");
+  o.ratio = 1.0;
+  nacs_ref::expect_error([&] { run(o); }, nacs::errc::invalid_argument, "ratio must be in (0, 1)");
+  o.ratio = 0.001;  // 0.4 rows
+  nacs_ref::expect_error([&] { run(o); }, nacs::errc::invalid_argument, "less than one row");
+  o = small_options();
+  o.k = 400;
+  nacs_ref::expect_error([&] { run(o); }, nacs::errc::invalid_argument, "must be in [1, 400)");
+  o.k = 4;
+  o.rounds = 5;
+  nacs_ref::expect_error([&] { run(o); }, nacs::errc::invalid_argument, "5 rounds but only 4 rows to select");
+  o = small_options();
+  o.partition_size = 1;
+  nacs_ref::expect_error([&] { run(o); }, nacs::errc::invalid_argument, "partition_size = 1");
+  o = small_options();
+  o.train.epochs = 0;
+  nacs_ref::expect_error([&] { run(o); }, nacs::errc::invalid_argument, "epochs must be >= 1");
+  o = small_options();
+  o.memory_limit = 1024;
+  nacs_ref::expect_error([&] { run(o); }, nacs::errc::memory_limit, "nacs::select_coreset (nacs");
+  // A removal rate that needs more rows than there are.
+  o = small_options();
+  o.k = 390;
+  nacs_ref::expect_error(
+      [&] {
+        (void)nacs::select_coreset(nacs::seq, syn.data, none, nacs::nacs_method<>{},
+                                   nacs::mc_dropout_filter{.remove_rate = 0.5}, o);
+      },
+      nacs::errc::invalid_argument, "lower the ratio or the filter's remove rate");
+  nacs_ref::expect_error(
+      [&] {
+        (void)nacs::select_coreset(nacs::seq, syn.data, none, nacs::nacs_method<>{},
+                                   nacs::mc_dropout_filter{.remove_rate = 1.0}, small_options());
+      },
+      nacs::errc::invalid_argument, "remove_rate");
+  nacs_ref::expect_error(
+      [&] {
+        (void)nacs::select_coreset(nacs::seq, syn.data, none,
+                                   nacs::nacs_method<>{nacs::stochastic_greedy{.epsilon = 2.0}}, nacs::no_filter{},
+                                   small_options());
+      },
+      nacs::errc::invalid_argument, "epsilon");
+  nacs::dataset raw = syn.data;
+  raw.cardinalities.clear();
+  nacs_ref::expect_error(
+      [&] {
+        (void)nacs::select_coreset(nacs::seq, raw, none, nacs::nacs_method<>{}, nacs::no_filter{}, small_options());
+      },
+      nacs::errc::invalid_data, "not encoded");
+}
+
+TEST_CASE("memory planning counts the partition kernel, the model and the data") {
+  const auto syn = tiny();
+  auto opt = small_options();
+  const std::size_t small = nacs::coreset_memory_needed(syn.data, opt);
+  opt.partition_size = 2000;
+  const std::size_t large = nacs::coreset_memory_needed(syn.data, opt);
+  CHECK(small > 500u * 500u * 4u);
+  CHECK(large > 2000u * 2000u * 4u);
+  CHECK(large > small);
+  const auto c = nacs::select_coreset(nacs::seq, syn.data, std::nullopt, nacs::nacs_method<>{}, nacs::no_filter{},
+                                      small_options());
+  CHECK(c.report.peak_bytes_planned == small);
+  // Just enough memory runs.
+  auto fits = small_options();
+  fits.memory_limit = small;
+  CHECK(nacs::select_coreset(nacs::seq, syn.data, std::nullopt, nacs::nacs_method<>{}, nacs::no_filter{}, fits).size() ==
+        100);
+}
