@@ -86,6 +86,30 @@ greedy_check(synthetic "--synthetic|500|--dim|4|--ratio|0.01|--seed|9|--similari
              "n=500|d=4|k=5|input=synthetic|gamma=0.5|seed=9")
 greedy_check(synthetic_default_dim "--synthetic|50|--k|2" "n=50|d=100|k=2")
 
+# ------------------------- the picks and F(S) printed are the reference's (nacs_ref)
+# greedy_reference replays the run with nacs_ref's plain greedy on the same float kernel.
+if(NOT TARGET greedy_reference)
+  add_executable(greedy_reference ${PROJECT_SOURCE_DIR}/test/examples/greedy_reference.cpp)
+  target_link_libraries(greedy_reference PRIVATE nacs nacs_reference nacs_dev_flags)
+endif()
+function(greedy_reference name solver sim k)
+  set(extra "")
+  set(ref_extra "")
+  if(ARGC GREATER 4)
+    set(extra "|--epsilon|${ARGV4}|--seed|${ARGV5}")
+    set(ref_extra "|${ARGV4}|${ARGV5}")
+  endif()
+  greedy_check(reference_${name} "x.npy|--k|${k}|--solver|${solver}|--similarity|${sim}${extra}|--out|ref_${name}.csv"
+               "n=300|k=${k}|solver=${solver}|similarity=${sim}|partitions=1" -DCSV=ref_${name}.csv -DWEIGHT_SUM=300
+               -DREFERENCE=$<TARGET_FILE:greedy_reference>
+               "-DREFERENCE_ARGS=x.npy|ref_${name}.csv|${solver}|${sim}|${k}${ref_extra}")
+endfunction()
+greedy_reference(naive_neg_distance naive neg-distance 15)
+greedy_reference(lazy_exp_distance lazy exp-distance 20)
+greedy_reference(naive_cosine naive cosine 10)
+greedy_reference(stochastic_rbf stochastic rbf 12 0.05 3)
+greedy_reference(lazier_neg_distance lazier neg-distance 25 0.01 7)
+
 # ------------------------------- the objective printed is the library's F(S)
 # Lazy greedy picks exactly what naive greedy picks, so they print the same F(S), for every similarity.
 foreach(sim neg-distance exp-distance cosine rbf)

@@ -4,7 +4,8 @@
 # Checks: exit status 0; stdout is one JSON object on one line with every documented key;
 # each EXPECT key=value equals the JSON value (as text); with CSV (which ARGS must write with
 # --out): the header index,gain,weight, k rows, distinct indices in [0, n), weights >= 0,
-# summing to WEIGHT_SUM when given and, with unrepresented_rows, to n.
+# summing to WEIGHT_SUM when given and, with unrepresented_rows, to n; with REFERENCE (below), the
+# picks, gains, weights and objective against nacs_ref.
 cmake_minimum_required(VERSION 3.21)
 string(REPLACE "|" ";" args "${ARGS}")
 execute_process(COMMAND ${EXE} ${args} WORKING_DIRECTORY ${DIR}
@@ -81,5 +82,16 @@ if(DEFINED CSV)
   if(NOT covered EQUAL json_n)
     message(FATAL_ERROR "${CSV}: weights ${sum} + unrepresented_rows ${json_unrepresented_rows} != n = ${json_n}")
   endif()
+endif()
+# With REFERENCE (the greedy_reference program) and REFERENCE_ARGS ("x.npy|picks.csv|solver|similarity|k
+# [|epsilon|seed]"): the CSV's picks, gains and weights and the JSON objective must equal nacs_ref's.
+if(DEFINED REFERENCE)
+  string(REPLACE "|" ";" ref_args "${REFERENCE_ARGS}")
+  execute_process(COMMAND ${REFERENCE} ${json_objective} ${ref_args} WORKING_DIRECTORY ${DIR}
+                  RESULT_VARIABLE ref_rc OUTPUT_VARIABLE ref_out ERROR_VARIABLE ref_err)
+  if(NOT ref_rc STREQUAL "0")
+    message(FATAL_ERROR "the run differs from the reference (${ref_rc}):\n${ref_out}${ref_err}\n${what}")
+  endif()
+  message(STATUS "${ref_out}")
 endif()
 message(STATUS "ok: ${out}")

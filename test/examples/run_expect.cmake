@@ -4,6 +4,9 @@
 # ARGS separates arguments with '|'. RC is the exit status expected (default 0); a crash
 # (signal) never matches. STDERR / STDOUT are regexes the streams must contain.
 # ONE_LINE_STDERR: stderr must be exactly one line. EMPTY_STDOUT / EMPTY_STDERR: nothing there.
+# ORACLE_REGEX (one group: a number in [0, 1] on stderr, the best AUC reachable) with AUC_KEYS
+# ("valid_auc|test_auc", keys of the JSON object on stdout): each AUC must be at least halfway
+# from chance (0.5) to the oracle and at most the oracle + ORACLE_SLACK (default 0.03).
 cmake_minimum_required(VERSION 3.21)
 if(NOT DEFINED EXE)
   message(FATAL_ERROR "run_expect.cmake: pass -DEXE=<program>")
@@ -35,5 +38,42 @@ if(EMPTY_STDOUT AND NOT out STREQUAL "")
 endif()
 if(EMPTY_STDERR AND NOT err STREQUAL "")
   message(FATAL_ERROR "stderr is not empty\n${what}")
+endif()
+if(DEFINED ORACLE_REGEX)
+  # Numbers in [0, 1] as integer millionths (CMake's math() has integers only).
+  function(to_micro out text)
+    if(text MATCHES "^1(\\.0*)?$")
+      set(${out} 1000000 PARENT_SCOPE)
+    elseif(text MATCHES "^0?\\.([0-9]+)")
+      string(SUBSTRING "${CMAKE_MATCH_1}000000" 0 6 digits)
+      math(EXPR value "1${digits} - 1000000")  # the leading 1 keeps zeros from reading as octal
+      set(${out} ${value} PARENT_SCOPE)
+    else()
+      message(FATAL_ERROR "'${text}' is not a number in [0, 1]")
+    endif()
+  endfunction()
+  if(NOT err MATCHES "${ORACLE_REGEX}")
+    message(FATAL_ERROR "stderr does not say the oracle AUC ('${ORACLE_REGEX}')\n${what}")
+  endif()
+  to_micro(oracle "${CMAKE_MATCH_1}")
+  if(NOT DEFINED ORACLE_SLACK)
+    set(ORACLE_SLACK 0.03)
+  endif()
+  to_micro(slack "${ORACLE_SLACK}")
+  math(EXPR floor "500000 + (${oracle} - 500000) / 2")
+  math(EXPR ceiling "${oracle} + ${slack}")
+  string(REPLACE "|" ";" keys "${AUC_KEYS}")
+  foreach(key IN LISTS keys)
+    string(JSON value ERROR_VARIABLE e GET "${out}" ${key})
+    if(e)
+      message(FATAL_ERROR "the JSON on stdout has no '${key}': ${e}\n${what}")
+    endif()
+    to_micro(auc "${value}")
+    if(auc LESS floor OR auc GREATER ceiling)
+      message(FATAL_ERROR "${key} = ${value}: expected between ${floor} and ${ceiling} millionths "
+                          "(halfway from 0.5 to the oracle's ${oracle}, and at most the oracle + ${slack})\n${what}")
+    endif()
+    message(STATUS "${key} = ${value}: within [${floor}, ${ceiling}] millionths (oracle ${oracle})")
+  endforeach()
 endif()
 message(STATUS "ok: exit status ${rc}; stderr: ${err}")
