@@ -59,4 +59,5 @@
 #include <nacs/model/mode.hpp>
 #include <nacs/model/parameter.hpp>
 #include <nacs/model/trainer.hpp>
+#include <nacs/pipeline.hpp>
 #endif

@@ -1,0 +1,69 @@
+// Bodies of nacs/pipeline/config.hpp.
+#pragma once
+
+#include <string>
+#include <variant>
+
+#include <nacs/detail/pipeline/select.hpp>
+#include <nacs/pipeline/config.hpp>
+
+namespace nacs {
+
+template <host_policy P>
+coreset run_coreset(const P& policy, const dataset& train, const std::optional<evaluation_set>& valid,
+                    const coreset_config& config, const coreset_options& opt) {
+  detail::require_backend<P>();
+  using namespace detail::pipeline;
+  validate_config(config);
+  const std::size_t method = parse_name("method", method_names(), config.method);
+  const filter_choice filter = make_filter(config);
+  const trust_choice trust = make_trust(config);
+  const auto solver_or = [&](std::string_view fallback) {
+    return make_solver(config.solver.empty() ? fallback : std::string_view(config.solver), config.epsilon);
+  };
+  const auto embedding_or = [&](std::string_view fallback) {
+    return make_embedding(config.embedding.empty() ? fallback : std::string_view(config.embedding));
+  };
+  std::string method_name(method_names()[method]);
+  const std::string filter_name = std::visit([](const auto& f) { return std::string(f.name()); }, filter);
+  auto ctx = prepare(
+      train, valid, opt,
+      [&](row_index k) { return std::visit([&](const auto& f) { return f.selection_size(k); }, filter); },
+      method_name, filter_name);
+  method_result r;
+  switch (method) {
+    case 0:
+      r = std::visit(
+          [&](const auto& s, const auto& e) {
+            using S = std::decay_t<decltype(s)>;
+            using E = std::decay_t<decltype(e)>;
+            return run_method(policy, *ctx, nacs_method<S, E, runtime_trust>{s, e, runtime_trust{trust}});
+          },
+          solver_or("stochastic"), embedding_or("adam"));
+      break;
+    case 1: r = run_method(policy, *ctx, random_method{}); break;
+    case 2: r = run_method(policy, *ctx, balanced_random_method{}); break;
+    case 3:
+      r = std::visit(
+          [&](const auto& s) { return run_method(policy, *ctx, set_cover_method<std::decay_t<decltype(s)>>{s}); },
+          solver_or("lazy"));
+      break;
+    case 4:
+      r = std::visit(
+          [&](const auto& s, const auto& e) {
+            return run_method(policy, *ctx,
+                              k_center_method<std::decay_t<decltype(s)>, std::decay_t<decltype(e)>>{s, e});
+          },
+          solver_or("naive"), embedding_or("plain"));
+      break;
+    case 5: r = run_method(policy, *ctx, svpcf_method{config.proxy_epochs}); break;
+    default:
+      r = std::visit(
+          [&](const auto& e) { return run_method(policy, *ctx, gradnorm_method<std::decay_t<decltype(e)>>{e}); },
+          embedding_or("plain"));
+      break;
+  }
+  return std::visit([&](const auto& f) { return run_filter(policy, *ctx, f, r); }, filter);
+}
+
+}  // namespace nacs

@@ -1,0 +1,265 @@
+/// @file
+/// @brief Runtime names for the pipeline's policies (one table per kind), and run_coreset, which maps them.
+///
+/// Programs take names on the command line; the library holds the one table per
+/// kind that turns them into policies, so every program spells them alike:
+///
+/// | kind      | names (first = default)                                              |
+/// |-----------|----------------------------------------------------------------------|
+/// | method    | nacs, random, random-balanced, setcover, kcenter, svpcf, gradnorm     |
+/// | filter    | mcdropout, tce, rce, none                                            |
+/// | trust     | sigmoid, linear, constant, none (global trust; local trust: entropy) |
+/// | embedding | adam, plain, scalar                                                  |
+/// | solver    | naive, lazy, stochastic, lazier (as nacs-greedy --solver)           |
+///
+/// An unknown name throws nacs::error (errc::invalid_argument) that lists the
+/// valid names, and suggests the closest one when it is a near miss
+/// ("unknown method 'rnadom': did you mean 'random'? use one of: ...").
+///
+/// Which names a method reads: nacs uses solver, embedding and trust; setcover the
+/// solver; kcenter the solver and the embedding; gradnorm the embedding; random,
+/// random-balanced and svpcf none of them. An empty solver or embedding name means
+/// the method's own default (stochastic / adam for nacs, lazy for setcover, naive /
+/// plain for kcenter, plain for gradnorm). Names a method does not read are still
+/// checked, and otherwise ignored.
+#pragma once
+
+#include <algorithm>
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include <nacs/core/error.hpp>
+#include <nacs/data/dataset.hpp>
+#include <nacs/execution.hpp>
+#include <nacs/model/trainer.hpp>
+#include <nacs/pipeline/coreset.hpp>
+#include <nacs/pipeline/embedding.hpp>
+#include <nacs/pipeline/filter.hpp>
+#include <nacs/pipeline/methods.hpp>
+#include <nacs/pipeline/select.hpp>
+#include <nacs/pipeline/trust.hpp>
+#include <nacs/solver/lazier.hpp>
+#include <nacs/solver/lazy.hpp>
+#include <nacs/solver/naive.hpp>
+#include <nacs/solver/stochastic.hpp>
+
+namespace nacs {
+
+/// @brief A pipeline chosen by names (what a program's flags give), with the knobs programs expose.
+struct coreset_config {
+  std::string method = "nacs";        ///< see method_names()
+  std::string filter = "mcdropout";   ///< see filter_names()
+  std::string trust = "sigmoid";      ///< see trust_names()
+  std::string embedding{};            ///< see embedding_names(); empty: the method's default
+  std::string solver{};               ///< see solver_names(); empty: the method's default
+  double epsilon = 1e-3;              ///< stochastic / lazier greedy's epsilon, in (0, 1)
+  double remove_rate = 0.1;           ///< mcdropout / tce: share of selected rows removed, in [0, 1)
+  std::size_t passes = 10;            ///< mcdropout: Monte-Carlo passes (>= 2)
+  double trust_value = 1.0;           ///< constant trust's g, in [0, 1]
+  std::size_t proxy_epochs = 3;       ///< svpcf: proxy epochs (>= 1)
+  friend bool operator==(const coreset_config&, const coreset_config&) = default;
+};
+
+/// @brief The selection methods' names, in table order ("nacs" first).
+[[nodiscard]] inline std::span<const std::string_view> method_names() noexcept {
+  static constexpr std::array<std::string_view, 7> names = {"nacs",   "random", "random-balanced", "setcover",
+                                                            "kcenter", "svpcf", "gradnorm"};
+  return names;
+}
+/// @brief The uncertainty filters' names ("mcdropout" first).
+[[nodiscard]] inline std::span<const std::string_view> filter_names() noexcept {
+  static constexpr std::array<std::string_view, 4> names = {"mcdropout", "tce", "rce", "none"};
+  return names;
+}
+/// @brief The global trusts' names ("sigmoid" first).
+[[nodiscard]] inline std::span<const std::string_view> trust_names() noexcept {
+  static constexpr std::array<std::string_view, 4> names = {"sigmoid", "linear", "constant", "none"};
+  return names;
+}
+/// @brief The gradient embeddings' names ("adam" first).
+[[nodiscard]] inline std::span<const std::string_view> embedding_names() noexcept {
+  static constexpr std::array<std::string_view, 3> names = {"adam", "plain", "scalar"};
+  return names;
+}
+/// @brief The greedy solvers' names (as nacs-greedy --solver spells them).
+[[nodiscard]] inline std::span<const std::string_view> solver_names() noexcept {
+  static constexpr std::array<std::string_view, 4> names = {"naive", "lazy", "stochastic", "lazier"};
+  return names;
+}
+
+/// @brief "a, b or c": the names for a help text.
+[[nodiscard]] inline std::string join_names(std::span<const std::string_view> names, std::string_view last = " or ") {
+  std::string s;
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    if (i) s += i + 1 == names.size() ? std::string(last) : std::string(", ");
+    s += names[i];
+  }
+  return s;
+}
+
+namespace detail::pipeline {
+inline std::size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diag = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t up = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diag = up;
+    }
+  }
+  return row[b.size()];
+}
+}  // namespace detail::pipeline
+
+/// @brief The position of `name` in `names` (one of the tables above).
+/// @param[in] kind  what is named, for the message ("method", "filter", ...)
+/// @throws nacs::error errc::invalid_argument naming the valid choices (and the nearest, for a near miss)
+[[nodiscard]] inline std::size_t parse_name(std::string_view kind, std::span<const std::string_view> names,
+                                            std::string_view name) {
+  for (std::size_t i = 0; i < names.size(); ++i)
+    if (names[i] == name) return i;
+  std::string hint;
+  std::size_t best = 3;
+  for (const auto n : names)
+    if (const std::size_t d = detail::pipeline::edit_distance(n, name); d < best && d < std::max<std::size_t>(n.size(), 2)) {
+      best = d;
+      hint = "did you mean '" + std::string(n) + "'? ";
+    }
+  throw error(errc::invalid_argument, "unknown " + std::string(kind) + " '" + std::string(name) + "': " + hint +
+                                          "use one of: " + join_names(names, ", "));
+}
+
+/// @brief One of the greedy solvers.
+using solver_choice = std::variant<naive_greedy, lazy_greedy, stochastic_greedy, lazier_than_lazy>;
+/// @brief One of the uncertainty filters.
+using filter_choice = std::variant<mc_dropout_filter, tce_filter, rce_filter, no_filter>;
+/// @brief One of the global trusts, with the paper's entropy local trust.
+using trust_choice = std::variant<trust_schedule<sigmoid_trust>, trust_schedule<linear_trust>,
+                                  trust_schedule<constant_trust>, trust_schedule<no_trust>>;
+/// @brief One of the gradient embeddings.
+using embedding_choice = std::variant<adam_gradient, plain_gradient, scalar_gradient>;
+
+/// @brief A trust_choice behind one type, so that nacs_method<S, E, runtime_trust> is compiled once per
+/// solver and embedding rather than once per trust; q is the chosen schedule's, bit for bit.
+struct runtime_trust {
+  trust_choice choice{};  ///< the schedule
+  /// @brief The chosen schedule's target(y, p, t, T).
+  [[nodiscard]] float target(float y, float p, std::int64_t t, std::int64_t horizon) const {
+    return std::visit([&](const auto& s) { return s.target(y, p, t, horizon); }, choice);
+  }
+  /// @brief The chosen schedule's validate(t, T).
+  void validate(std::int64_t t, std::int64_t horizon) const {
+    std::visit([&](const auto& s) { s.validate(t, horizon); }, choice);
+  }
+  /// @brief The chosen schedule's name ("sigmoid*entropy", ...).
+  [[nodiscard]] std::string name() const {
+    return std::visit([](const auto& s) { return s.name(); }, choice);
+  }
+};
+static_assert(corrected_target<runtime_trust>);
+
+/// @brief The solver named `name` (solver_names()), with epsilon for stochastic and lazier.
+/// @throws nacs::error for an unknown name or a bad epsilon
+[[nodiscard]] inline solver_choice make_solver(std::string_view name, double epsilon = 1e-3, std::uint64_t seed = 0) {
+  solver_choice s;
+  switch (parse_name("solver", solver_names(), name)) {
+    case 0: s = naive_greedy{}; break;
+    case 1: s = lazy_greedy{}; break;
+    case 2: s = stochastic_greedy{.epsilon = epsilon, .seed = seed}; break;
+    default: s = lazier_than_lazy{.epsilon = epsilon, .seed = seed}; break;
+  }
+  std::visit([](const auto& x) { x.validate(); }, s);
+  return s;
+}
+
+/// @brief The filter config.filter names, with config.remove_rate and config.passes.
+/// @throws nacs::error for an unknown name, a remove rate outside [0, 1) or fewer than 2 passes
+[[nodiscard]] inline filter_choice make_filter(const coreset_config& config) {
+  const std::size_t i = parse_name("filter", filter_names(), config.filter);
+  if (i == 0 || i == 1)
+    NACS_EXPECTS(config.remove_rate >= 0.0 && config.remove_rate < 1.0, errc::invalid_argument,
+                 "the remove rate " + std::to_string(config.remove_rate) +
+                     " must be in [0, 1) (the share of selected rows the filter removes, e.g. 0.1)");
+  switch (i) {
+    case 0: {
+      NACS_EXPECTS(config.passes >= 2, errc::invalid_argument,
+                   "mcdropout needs at least 2 Monte-Carlo passes (got " + std::to_string(config.passes) + ")");
+      mc_dropout_filter f;
+      f.passes = config.passes;
+      f.remove_rate = config.remove_rate;
+      return f;
+    }
+    case 1: {
+      tce_filter f;
+      f.remove_rate = config.remove_rate;
+      return f;
+    }
+    case 2: return rce_filter{};
+    default: return no_filter{};
+  }
+}
+
+/// @brief The trust config.trust names (constant: config.trust_value), with entropy local trust.
+/// @throws nacs::error for an unknown name or a constant outside [0, 1]
+[[nodiscard]] inline trust_choice make_trust(const coreset_config& config) {
+  switch (parse_name("trust", trust_names(), config.trust)) {
+    case 0: return trust_schedule<sigmoid_trust>{};
+    case 1: return trust_schedule<linear_trust>{};
+    case 2: {
+      NACS_EXPECTS(config.trust_value >= 0.0 && config.trust_value <= 1.0, errc::invalid_argument,
+                   "the constant trust " + std::to_string(config.trust_value) + " must be in [0, 1]");
+      return trust_schedule<constant_trust>{constant_trust{config.trust_value}};
+    }
+    default: return trust_schedule<no_trust>{};
+  }
+}
+
+/// @brief The embedding `name` names (embedding_names()).
+/// @throws nacs::error for an unknown name
+[[nodiscard]] inline embedding_choice make_embedding(std::string_view name) {
+  switch (parse_name("embedding", embedding_names(), name)) {
+    case 0: return adam_gradient{};
+    case 1: return plain_gradient{};
+    default: return scalar_gradient{};
+  }
+}
+
+/// @brief Checks every name and knob of a config (what run_coreset checks first).
+/// @throws nacs::error errc::invalid_argument for the first bad name or value
+inline void validate_config(const coreset_config& config) {
+  (void)parse_name("method", method_names(), config.method);
+  (void)make_filter(config);
+  (void)make_trust(config);
+  if (!config.embedding.empty()) (void)make_embedding(config.embedding);
+  if (!config.solver.empty()) (void)make_solver(config.solver, config.epsilon);
+  NACS_EXPECTS(config.proxy_epochs >= 1, errc::invalid_argument, "svpcf needs at least 1 proxy epoch");
+}
+
+/// @brief select_coreset with the method, filter, trust, embedding and solver named in `config`.
+///
+/// Same result as select_coreset with the policies the names stand for (same bits):
+/// the method and the filter are dispatched separately, so each is compiled once
+/// per policy rather than once per combination.
+/// @param[in] policy nacs::seq or nacs::par
+/// @param[in] train  the encoded training rows
+/// @param[in] valid  validation rows, or std::nullopt
+/// @param[in] config the names and knobs
+/// @param[in] opt    the selection's options (ratio, rounds, partitions, model, seed, progress)
+/// @throws nacs::error as validate_config(config) and select_coreset
+template <host_policy P>
+[[nodiscard]] coreset run_coreset(const P& policy, const dataset& train, const std::optional<evaluation_set>& valid,
+                                  const coreset_config& config, const coreset_options& opt = {});
+
+}  // namespace nacs
+
+#include <nacs/detail/pipeline/config.hpp>

@@ -1,0 +1,161 @@
+// Runtime names -> policies (one table per kind), and run_coreset.
+#include <doctest/doctest.h>
+#include <nacs/data/synthetic.hpp>
+#include <nacs/pipeline/config.hpp>
+
+#include <nacs_ref/check.hpp>
+
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace {
+
+nacs::synthetic_data tiny() {
+  nacs::synthetic_options o;
+  o.rows = 1500;
+  o.fields = 5;
+  o.vocabulary_size = 20;
+  o.zipf_exponent = 0.8;
+  o.factor_dim = 4;
+  o.base_rate = 0.3;
+  o.seed = 9;
+  return nacs::generate_synthetic(nacs::seq, o);
+}
+
+nacs::coreset_options small_options() {
+  nacs::coreset_options o;
+  o.ratio = 0.04;  // k = 60
+  o.partition_size = 500;
+  o.model.embedding_dim = 4;
+  o.model.mlp = {16, 16};
+  o.seed = 4;
+  return o;
+}
+
+}  // namespace
+
+TEST_CASE("one table per kind, in the documented order") {
+  CHECK(nacs::join_names(nacs::method_names(), ", ") ==
+        "nacs, random, random-balanced, setcover, kcenter, svpcf, gradnorm");
+  CHECK(nacs::join_names(nacs::filter_names()) == "mcdropout, tce, rce or none");
+  CHECK(nacs::join_names(nacs::trust_names()) == "sigmoid, linear, constant or none");
+  CHECK(nacs::join_names(nacs::embedding_names()) == "adam, plain or scalar");
+  CHECK(nacs::join_names(nacs::solver_names()) == "naive, lazy, stochastic or lazier");
+  for (std::size_t i = 0; i < nacs::method_names().size(); ++i)
+    CHECK(nacs::parse_name("method", nacs::method_names(), nacs::method_names()[i]) == i);
+}
+
+TEST_CASE("names map to the policies they stand for, with their knobs") {
+  CHECK(std::holds_alternative<nacs::naive_greedy>(nacs::make_solver("naive")));
+  CHECK(std::holds_alternative<nacs::lazy_greedy>(nacs::make_solver("lazy")));
+  const auto s = nacs::make_solver("stochastic", 0.01, 5);
+  REQUIRE(std::holds_alternative<nacs::stochastic_greedy>(s));
+  CHECK(std::get<nacs::stochastic_greedy>(s).epsilon == 0.01);
+  CHECK(std::get<nacs::stochastic_greedy>(s).seed == 5);
+  CHECK(std::holds_alternative<nacs::lazier_than_lazy>(nacs::make_solver("lazier")));
+  CHECK(std::holds_alternative<nacs::adam_gradient>(nacs::make_embedding("adam")));
+  CHECK(std::holds_alternative<nacs::plain_gradient>(nacs::make_embedding("plain")));
+  CHECK(std::holds_alternative<nacs::scalar_gradient>(nacs::make_embedding("scalar")));
+  nacs::coreset_config c;
+  c.filter = "mcdropout";
+  c.passes = 7;
+  c.remove_rate = 0.2;
+  const auto f = nacs::make_filter(c);
+  REQUIRE(std::holds_alternative<nacs::mc_dropout_filter>(f));
+  CHECK(std::get<nacs::mc_dropout_filter>(f).passes == 7);
+  CHECK(std::get<nacs::mc_dropout_filter>(f).remove_rate == 0.2);
+  c.filter = "tce";
+  CHECK(std::get<nacs::tce_filter>(nacs::make_filter(c)).remove_rate == 0.2);
+  c.filter = "rce";
+  CHECK(std::holds_alternative<nacs::rce_filter>(nacs::make_filter(c)));
+  c.filter = "none";
+  CHECK(std::holds_alternative<nacs::no_filter>(nacs::make_filter(c)));
+  c.trust = "constant";
+  c.trust_value = 0.25;
+  const auto t = nacs::make_trust(c);
+  REQUIRE(std::holds_alternative<nacs::trust_schedule<nacs::constant_trust>>(t));
+  CHECK(std::get<nacs::trust_schedule<nacs::constant_trust>>(t).global.value == 0.25);
+  c.trust = "none";
+  CHECK(std::holds_alternative<nacs::trust_schedule<nacs::no_trust>>(nacs::make_trust(c)));
+  c.trust = "linear";
+  CHECK(std::holds_alternative<nacs::trust_schedule<nacs::linear_trust>>(nacs::make_trust(c)));
+}
+
+TEST_CASE("unknown names and bad knobs give a nacs::error naming the valid choices") {
+  nacs_ref::expect_error([] { (void)nacs::parse_name("method", nacs::method_names(), "rnadom"); },
+                         nacs::errc::invalid_argument, "unknown method 'rnadom': did you mean 'random'?");
+  nacs_ref::expect_error([] { (void)nacs::parse_name("method", nacs::method_names(), "xyz"); },
+                         nacs::errc::invalid_argument,
+                         "use one of: nacs, random, random-balanced, setcover, kcenter, svpcf, gradnorm");
+  nacs_ref::expect_error([] { (void)nacs::make_solver("greedy"); }, nacs::errc::invalid_argument,
+                         "unknown solver 'greedy'");
+  nacs_ref::expect_error([] { (void)nacs::make_solver("stochastic", 1.5); }, nacs::errc::invalid_argument, "epsilon");
+  nacs_ref::expect_error([] { (void)nacs::make_embedding("adamw"); }, nacs::errc::invalid_argument,
+                         "did you mean 'adam'?");
+  nacs::coreset_config c;
+  c.filter = "dropout";
+  nacs_ref::expect_error([&] { (void)nacs::make_filter(c); }, nacs::errc::invalid_argument,
+                         "use one of: mcdropout, tce, rce, none");
+  c.filter = "mcdropout";
+  c.remove_rate = 1.0;
+  nacs_ref::expect_error([&] { (void)nacs::make_filter(c); }, nacs::errc::invalid_argument,
+                         "remove rate 1.000000 must be in [0, 1)");
+  c.remove_rate = 0.1;
+  c.passes = 1;
+  nacs_ref::expect_error([&] { (void)nacs::make_filter(c); }, nacs::errc::invalid_argument, "at least 2");
+  c.passes = 10;
+  c.trust = "sigmoidal";
+  nacs_ref::expect_error([&] { nacs::validate_config(c); }, nacs::errc::invalid_argument, "unknown trust 'sigmoidal'");
+  c.trust = "constant";
+  c.trust_value = 2;
+  nacs_ref::expect_error([&] { nacs::validate_config(c); }, nacs::errc::invalid_argument, "constant trust");
+  const auto syn = tiny();
+  nacs::coreset_config bad;
+  bad.method = "kmeans";
+  nacs_ref::expect_error([&] { (void)nacs::run_coreset(nacs::seq, syn.data, std::nullopt, bad, small_options()); },
+                         nacs::errc::invalid_argument, "unknown method 'kmeans'");
+}
+
+TEST_CASE("run_coreset gives the same bits as select_coreset with the named policies") {
+  const auto syn = tiny();
+  const auto opt = small_options();
+  const nacs::coreset_config defaults;  // nacs, mcdropout, sigmoid, adam, stochastic
+  const auto a = nacs::run_coreset(nacs::seq, syn.data, std::nullopt, defaults, opt);
+  const auto b =
+      nacs::select_coreset(nacs::seq, syn.data, std::nullopt, nacs::nacs_method<>{}, nacs::mc_dropout_filter{}, opt);
+  CHECK(a.rows == b.rows);
+  CHECK(a.weights == b.weights);
+  CHECK(a.targets == b.targets);
+  CHECK(a.report.removed_rows == b.report.removed_rows);
+  nacs::coreset_config cover;
+  cover.method = "setcover";
+  cover.filter = "tce";
+  const auto c = nacs::run_coreset(nacs::seq, syn.data, std::nullopt, cover, opt);
+  const auto d = nacs::select_coreset(nacs::seq, syn.data, std::nullopt, nacs::set_cover_method<>{},
+                                      nacs::tce_filter{}, opt);
+  CHECK(c.rows == d.rows);
+  CHECK(c.weights == d.weights);
+}
+
+TEST_CASE("every method name runs through run_coreset and keeps exactly k rows") {
+  const auto syn = tiny();
+  for (const auto m : nacs::method_names()) {
+    nacs::coreset_config c;
+    c.method = std::string(m);
+    c.filter = "rce";
+    const auto r = nacs::run_coreset(nacs::seq, syn.data, std::nullopt, c, small_options());
+    INFO(std::string(m));
+    CHECK(r.rows.size() == 60);
+    CHECK(r.report.method == m);
+    CHECK(r.report.filter == "rce");
+  }
+  // A non-default solver and embedding reach the method.
+  nacs::coreset_config k;
+  k.method = "kcenter";
+  k.solver = "lazy";
+  k.embedding = "adam";
+  k.filter = "none";
+  CHECK(nacs::run_coreset(nacs::seq, syn.data, std::nullopt, k, small_options()).rows.size() == 60);
+}
