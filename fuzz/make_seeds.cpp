@@ -121,7 +121,6 @@ int main(int argc, char** argv) {
     fs::create_directories(npy);
     nacs::write_npy<double>(p.string(), m.view());
   }
-  // Only where the coreset file reader exists (fuzz/CMakeLists.txt builds the target then).
   const fs::path coreset = root / "fuzz_coreset_file";
   put(coreset, "coreset", "row,weight,label\n0,1.5,0.25\n7,2,1\n7,0.5,0\n");
   put(coreset, "greedy", "# picks\nindex,gain,weight\n3,12.5,4\n\n1,0.25,1 # a comment\n");
