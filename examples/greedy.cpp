@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <optional>
 #include <sstream>
@@ -27,6 +28,7 @@
 
 #include "common/cli.hpp"
 #include "common/json.hpp"
+#include "common/report.hpp"
 
 namespace {
 
@@ -63,7 +65,8 @@ const char* const summary =
     "partition by partition. The input is a .npy file (float32 or float64, C order), a raw\n"
     "little-endian float32 file (give --dim), or --synthetic N seeded uniform random rows.\n"
     "Values are converted to float32. Prints one JSON line to stdout (n, d, k, solver, policy,\n"
-    "similarity, objective = F(S) over all rows, seconds = the solve alone, and more);\n"
+    "similarity, objective = F(S) over all rows, seconds = the solve alone, and more, with\n"
+    "rows_skipped and files, the rows read from FILE);\n"
     "progress goes to stderr.";
 
 const char* const epilog =
@@ -171,8 +174,13 @@ double seconds_since(std::chrono::steady_clock::time_point t0) {
 }
 
 bool starts_with_npy_magic(const std::string& path) {
+  std::error_code ec;
+  NACS_EXPECTS(!std::filesystem::is_directory(path, ec), nacs::errc::io,
+               "FILE '" + path + "' is a directory: give a .npy or raw float32 file");
   std::ifstream in(path, std::ios::binary);
   NACS_EXPECTS(in.good(), nacs::errc::io, "cannot open '" + path + "' for reading: check the path");
+  NACS_EXPECTS(in.peek() != std::ifstream::traits_type::eof(), nacs::errc::invalid_data,
+               "FILE '" + path + "' is empty (0 bytes): give a .npy file, or raw float32 data with --dim");
   char magic[6] = {};
   in.read(magic, 6);
   return in.gcount() == 6 && std::string_view(magic, 6) == "\x93NUMPY";
@@ -272,6 +280,8 @@ int run(int argc, const char* const* argv) {
   const double read_seconds = seconds_since(t_read);
   const auto n = static_cast<nacs::row_index>(x.rows());
   const auto d = static_cast<std::int64_t>(x.cols());
+  nacs_cli::file_log files;  // a matrix has no rows to skip: all are read or the file is refused
+  if (r.file) files.add_plain("FILE", *r.file, n);
   {
     std::ostringstream os;
     os << (r.synthetic ? "generated " : "read ") << n << " x " << d << (r.synthetic ? "" : " from '" + source + "'")
@@ -339,7 +349,12 @@ int run(int argc, const char* const* argv) {
           solve_seconds = seconds_since(t0);
         } catch (const nacs::error& e) {
           if (e.code() != nacs::errc::memory_limit) throw;
-          throw nacs::error(e.code(), e.message() + "; here: lower --partition-size or raise --memory-limit");
+          // Said with this program's flags (the general translation has no --partition-size).
+          throw nacs::error(e.code(), nacs_cli::user_terms(e.message(), {{"use smaller partitions, or raise the limit "
+                                                                          "(nacs::set_memory_limit or the call's "
+                                                                          "memory_limit option)",
+                                                                          "lower --partition-size or raise "
+                                                                          "--memory-limit"}}));
         }
       },
       policy, sim, solver);
@@ -381,7 +396,9 @@ int run(int argc, const char* const* argv) {
       .add("unrepresented_rows", lost)
       .add("memory_bytes", static_cast<std::uint64_t>(sel.memory_bytes))
       .add("input", source)
-      .add("read_seconds", read_seconds);
+      .add("read_seconds", read_seconds)
+      .add("rows_skipped", std::int64_t{0})
+      .add("files", files.json());
   if (!nacs_cli::print_json_line(stdout, j)) {
     std::fprintf(stderr, "%s: writing to stdout failed\n", program.c_str());
     return nacs_cli::exit_failure;

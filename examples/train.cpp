@@ -12,6 +12,7 @@
 #include <sstream>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <variant>
 #include <vector>
 
@@ -24,13 +25,16 @@
 #include <nacs/data/split.hpp>
 #include <nacs/data/synthetic.hpp>
 #include <nacs/data/vocabulary.hpp>
+#include <nacs/core/memory.hpp>
 #include <nacs/execution.hpp>
+#include <nacs/io/coreset_file.hpp>
 #include <nacs/model/adam.hpp>
 #include <nacs/model/ctr_model.hpp>
 #include <nacs/model/trainer.hpp>
 
 #include "common/cli.hpp"
 #include "common/json.hpp"
+#include "common/report.hpp"
 
 namespace {
 
@@ -61,10 +65,15 @@ const char* const epilog =
     "  nacs-train --synthetic 200000 --model fm --seed 3\n"
     "  nacs-train --data train.csv --format criteo --rows-file coreset.csv\n"
     "\n"
-    "--rows-file: one 0-based row index per line, optionally followed by ',' or whitespace and a\n"
-    "non-negative weight (a coreset with weights); '#' starts a comment. Indices count the rows of\n"
-    "the training set: the rows of --data as read (malformed rows skipped are not counted) when\n"
-    "--valid or --test is given, else the training part of the split, in file order.\n"
+    "--rows-file: what nacs-coreset --out writes (CSV row,weight,label: the rows are trained on\n"
+    "with their weights and corrected labels), what nacs-greedy --out writes (index,gain,weight:\n"
+    "each pick weighted by the rows it represents), or one 0-based row index per line, optionally\n"
+    "followed by ',' or whitespace and a non-negative weight; '#' starts a comment. Indices count\n"
+    "the rows of the training set: the rows of --data as read (malformed rows skipped are not\n"
+    "counted) when --valid or --test is given, else the training part of the split, in file order.\n"
+    "\n"
+    "The JSON line counts, for each file read, the rows kept and the malformed rows skipped, with\n"
+    "the first reasons (keys rows_skipped and files), also under --quiet.\n"
     "\n"
     "Exit status: 0 on success, 1 when the data or the run failed, 2 for a bad command line.";
 
@@ -74,6 +83,7 @@ struct request {
   std::int64_t progress_lines = 0;
   std::string format, model, policy_name, on_error;
   std::optional<int> threads;
+  std::optional<std::int64_t> memory_limit_mib;
   std::size_t epochs = 10, batch_size = 8192, patience = 1, embedding_dim = 10, fields = 39;
   std::uint32_t vocabulary_size = 1000;
   std::vector<std::size_t> mlp;
@@ -154,6 +164,9 @@ request parse_command_line(int argc, const char* const* argv, bool& help) {
   auto policy = p.flag<std::string>("policy", "NAME", "seq: one thread; par: OpenMP threads (same result)",
                                     {.default_value = "par", .choices = {"seq", "par"}});
   auto threads = p.flag<int>("threads", "T", "par: number of threads (default: OpenMP's)", {.min = 1, .max = 4096});
+  auto memory_limit = p.flag<std::int64_t>(
+      "memory-limit", "MIB", "refuse, before allocating, a step that needs more than MIB MiB (default: 3/4 of RAM)",
+      {.min = 1, .max = std::int64_t{1} << 40});
   auto quiet = p.flag_switch("quiet", "print nothing on stderr but errors");
   p.exactly_one_of({"data", "synthetic"});
   p.parse(argc, argv);
@@ -177,6 +190,7 @@ request parse_command_line(int argc, const char* const* argv, bool& help) {
   r.policy_name = *policy;
   r.on_error = *on_error;
   r.threads = threads.get();
+  r.memory_limit_mib = memory_limit.get();
   r.epochs = static_cast<std::size_t>(*epochs);
   r.batch_size = static_cast<std::size_t>(*batch);
   r.patience = static_cast<std::size_t>(*patience);
@@ -254,7 +268,8 @@ nacs::read_progress_callback progress_printer(const request& r) {
           .every_lines = r.progress_lines};
 }
 
-nacs::read_result read_file(const request& r, const std::string& path) {
+nacs::read_result read_file(const request& r, const std::string& flag, const std::string& path) {
+  nacs_cli::check_data_file(flag, path);
   // The settings every reader shares.
   const auto with_common = [&](auto o) {
     o.on_error = r.on_error == "fail" ? nacs::error_policy::fail : nacs::error_policy::skip;
@@ -273,58 +288,13 @@ nacs::read_result read_file(const request& r, const std::string& path) {
   return nacs::read_csv(path, o);
 }
 
-// index[,weight] per line ('#' comments, blank lines ignored).
-struct row_list {
-  std::vector<nacs::row_index> rows;
-  std::vector<float> weights;  // empty when no line has a weight
-};
-
-row_list read_rows_file(const std::string& path, nacs::row_index n) {
-  std::ifstream in(path);
-  NACS_EXPECTS(in.good(), nacs::errc::io, "cannot open '" + path + "' (--rows-file): check the path");
-  row_list out;
-  std::vector<float> weights;
-  std::size_t with_weight = 0;
-  std::string line;
-  std::int64_t number = 0;
-  const auto fail = [&](const std::string& why) {
-    throw nacs::error(nacs::errc::parse, "--rows-file '" + path + "' line " + std::to_string(number) + ": " + why);
-  };
-  while (std::getline(in, line)) {
-    ++number;
-    if (const auto hash = line.find('#'); hash != std::string::npos) line.erase(hash);
-    for (char& c : line)
-      if (c == ',' || c == '\t' || c == '\r') c = ' ';
-    std::istringstream fields(line);
-    std::string a, b, extra;
-    if (!(fields >> a)) continue;
-    fields >> b >> extra;
-    if (!extra.empty()) fail("expected 'index' or 'index,weight', found more");
-    nacs::row_index idx = 0;
-    const auto res = std::from_chars(a.data(), a.data() + a.size(), idx);
-    if (res.ec != std::errc{} || res.ptr != a.data() + a.size() || idx < 0)
-      fail("'" + a + "' is not a row index (a whole number >= 0)");
-    if (idx >= n)
-      fail("row " + std::to_string(idx) + " is outside the " + std::to_string(n) + " training rows");
-    float w = 1.0f;
-    if (!b.empty()) {
-      double wd = 0;
-      const auto rw = std::from_chars(b.data(), b.data() + b.size(), wd);
-      if (rw.ec != std::errc{} || rw.ptr != b.data() + b.size() || !std::isfinite(wd) || wd < 0)
-        fail("'" + b + "' is not a weight (a finite number >= 0)");
-      w = static_cast<float>(wd);
-      ++with_weight;
-    }
-    out.rows.push_back(idx);
-    weights.push_back(w);
+// The rows to train on, read by the library's coreset file reader; its messages name the flag.
+nacs::coreset_file read_rows_file(const std::string& path, nacs::row_index n) {
+  try {
+    return nacs::read_coreset_file(path, n);
+  } catch (const nacs::error& e) {
+    throw nacs::error(e.code(), "--rows-file " + e.message());
   }
-  NACS_EXPECTS(!in.bad(), nacs::errc::io, "reading '" + path + "' (--rows-file) failed");
-  NACS_EXPECTS(!out.rows.empty(), nacs::errc::invalid_data, "--rows-file '" + path + "' lists no rows");
-  NACS_EXPECTS(with_weight == 0 || with_weight == out.rows.size(), nacs::errc::parse,
-               "--rows-file '" + path + "': " + std::to_string(with_weight) + " of " + std::to_string(out.rows.size()) +
-                   " lines have a weight; give a weight on every line or on none");
-  if (with_weight) out.weights = std::move(weights);
-  return out;
 }
 
 policy_choice make_policy(const request& r) {
@@ -348,6 +318,8 @@ int run(int argc, const char* const* argv) {
     if (!r.quiet) std::fprintf(stderr, "%s: %s\n", program.c_str(), line.c_str());
   };
   const policy_choice policy = make_policy(r);
+  if (r.memory_limit_mib) nacs::set_memory_limit(static_cast<std::size_t>(*r.memory_limit_mib) << 20);
+  nacs_cli::file_log files;
   return std::visit([&](const auto& pol) {
     // ---------------------------------------------------------------- data
     nacs::dataset train, valid, test;
@@ -373,18 +345,18 @@ int run(int argc, const char* const* argv) {
       input = "synthetic";
     } else {
       input = *r.data;
-      auto read = read_file(r, *r.data);
+      auto read = read_file(r, "--data", *r.data);
       info(read.report.summary());
-      NACS_EXPECTS(!read.data.empty(), nacs::errc::invalid_data,
-                   "no rows could be read: " + read.report.summary() + "; check --format");
+      files.add("--data", read.report);
+      NACS_EXPECTS(!read.data.empty(), nacs::errc::invalid_data, nacs_cli::no_rows_message("--data", read.report, r.format));
       if (r.valid || r.test) {
         train = std::move(read.data);
-        for (auto [file, target] : {std::pair{&r.valid, &valid}, std::pair{&r.test, &test}}) {
+        for (auto [file, target, flag] : {std::tuple{&r.valid, &valid, "--valid"}, std::tuple{&r.test, &test, "--test"}}) {
           if (!*file) continue;
-          auto part = read_file(r, **file);
+          auto part = read_file(r, flag, **file);
           info(part.report.summary());
-          NACS_EXPECTS(!part.data.empty(), nacs::errc::invalid_data,
-                       "no rows could be read: " + part.report.summary() + "; check --format");
+          files.add(flag, part.report);
+          NACS_EXPECTS(!part.data.empty(), nacs::errc::invalid_data, nacs_cli::no_rows_message(flag, part.report, r.format));
           *target = std::move(part.data);
         }
       } else {
@@ -416,12 +388,13 @@ int run(int argc, const char* const* argv) {
       NACS_EXPECTS(has_both_classes(valid), nacs::errc::invalid_data,
                    "the validation rows hold a single class, so AUC is undefined: use more validation data");
 
-    row_list subset;
+    nacs::coreset_file subset;
     if (r.rows_file) {
       subset = read_rows_file(*r.rows_file, train.rows());
+      files.add_plain("--rows-file", *r.rows_file, static_cast<std::int64_t>(subset.rows.size()));
       std::ostringstream os;
       os << "training on " << subset.rows.size() << " rows listed in '" << *r.rows_file << "'"
-         << (subset.weights.empty() ? "" : ", with weights");
+         << (subset.weights.empty() ? "" : ", with weights") << (subset.labels.empty() ? "" : ", with its labels");
       info(os.str());
     }
 
@@ -452,7 +425,7 @@ int run(int argc, const char* const* argv) {
     to.epochs = r.epochs;
     to.seed = r.seed;
     to.patience = r.patience;
-    const nacs::training_set ts{&train, subset.rows, {}, subset.weights};
+    const nacs::training_set ts{&train, subset.rows, subset.labels, subset.weights};
     std::optional<nacs::evaluation_set> vs;
     if (use_valid) vs = nacs::evaluation_set{&valid};
     const auto report = nacs::train(pol, model, opt, ts, vs, to, [&](const nacs::epoch_report& e) {
@@ -505,7 +478,9 @@ int run(int argc, const char* const* argv) {
         .add("batch_size", static_cast<std::int64_t>(r.batch_size))
         .add("seed", r.seed)
         .add("input", input)
-        .add("format", r.synthetic ? std::string("synthetic") : r.format);
+        .add("format", r.synthetic ? std::string("synthetic") : r.format)
+        .add("rows_skipped", files.rows_skipped())
+        .add("files", files.json());
     if (!nacs_cli::print_json_line(stdout, j)) {
       std::fprintf(stderr, "%s: writing to stdout failed\n", program.c_str());
       return nacs_cli::exit_failure;

@@ -7,10 +7,11 @@
 /// std::fputs(nacs_cli::printable(file_name).c_str(), stderr);      // "\x1b[2J" shown as text, not run
 /// @endcode
 ///
-/// user_message() drops a leading "nacs::function: " (the user never called
-/// it) and replaces the names of library options by the flags that set them,
-/// whole words only: on_error = error_policy::skip|fail, nacs::set_memory_limit
-/// or a call's memory_limit, partition_options.partition_size, batch_size,
+/// user_message() drops a leading function name ("nacs::train: ", "read_csv: ";
+/// the user never called it) and replaces the names of library options by the
+/// flags that set them, whole words only: on_error = error_policy::skip|fail,
+/// nacs::set_memory_limit or a call's memory_limit, csv_options::label_column
+/// and ::categorical_columns, partition_options.partition_size, batch_size,
 /// max_rows, min_count. A program that sets a library option through a flag
 /// not listed here adds its own pair with `user_terms`. guarded_main (cli.hpp)
 /// applies both to every nacs::error it prints.
@@ -87,6 +88,9 @@ inline std::vector<term> default_terms() {
       {"error_policy::fail", "--on-error fail"},
       {"raise the limit (nacs::set_memory_limit or the call's memory_limit option)", "raise --memory-limit"},
       {"nacs::set_memory_limit", "--memory-limit"},
+      {"csv_options::label_column", "--label"},
+      {"csv_options::categorical_columns", "--columns"},
+      {"a CSV file for read_csv", "a --format csv file"},
       {"partition_options.partition_size", "--partition-size"},
       {"partition_size", "--partition-size"},
       {"memory_limit", "--memory-limit"},
@@ -122,12 +126,15 @@ inline std::string replace_words(std::string text, std::string_view from, std::s
 
 }  // namespace detail
 
-/// @brief `message` in the program's terms: without a leading "nacs::name: " and with each
+/// @brief `message` in the program's terms: without a leading function name and with each
 /// library phrase of `terms` (longest first, as listed) replaced by the program's flag.
 inline std::string user_terms(std::string message, const std::vector<term>& terms = default_terms()) {
-  if (const std::size_t colon = message.find(": "); message.starts_with("nacs::") && colon != std::string::npos) {
-    bool name = true;  // "nacs::a::b" before the ": ", nothing else
-    for (std::size_t i = 6; i < colon; ++i) name = name && detail::word_char(message[i]) && message[i] != '.';
+  if (const std::size_t colon = message.find(": "); colon != std::string::npos && colon > 0) {
+    // A function name before the ": " ("nacs::train", "read_csv"): letters, digits, '_' and "::",
+    // with a '_' or a "::" (so that a word like "warning" or a file name stays).
+    const std::string_view head(message.data(), colon);
+    bool name = head.find('_') != std::string_view::npos || head.find("::") != std::string_view::npos;
+    for (const char c : head) name = name && detail::word_char(c) && c != '.';
     if (name) message.erase(0, colon + 2);
   }
   for (const auto& [from, to] : terms) message = detail::replace_words(std::move(message), from, to);

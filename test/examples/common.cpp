@@ -379,6 +379,12 @@ TEST_CASE("messages: library option names become the programs' flags") {
   CHECK(user_terms("nacs::read_npy: 'a b': not a file") == "'a b': not a file");
   CHECK(user_terms("nacs::read_npy 'x': y") == "nacs::read_npy 'x': y");  // not a "name: " prefix
   CHECK(user_terms("--min-count stays") == "--min-count stays");
+  CHECK(user_terms("read_csv: set csv_options::label_column to the header name of the label column") ==
+        "set --label to the header name of the label column");
+  CHECK(user_terms("'e.csv' is empty: a CSV file for read_csv needs a header line") ==
+        "'e.csv' is empty: a --format csv file needs a header line");
+  CHECK(user_terms("warning: x") == "warning: x");
+  CHECK(user_terms("my_file.csv: 3 rows") == "my_file.csv: 3 rows");
   CHECK(user_terms("use min_count, or not", {{"min_count", "--min"}}) == "use --min, or not");
   CHECK(nacs_cli::user_message(nacs::error(nacs::errc::parse, "x (read with on_error = error_policy::skip)")) ==
         "x (give --on-error skip)");
