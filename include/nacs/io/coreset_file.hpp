@@ -20,9 +20,9 @@
 /// In every format '#' starts a comment to the end of the line, blank lines
 /// are skipped, a '\r' before the line end is dropped, and blanks around a
 /// value are ignored. Checks: an index is a whole number >= 0 (and below the
-/// row count, when the caller gives one); a weight is a finite number >= 0; a
-/// label is a finite number in [0, 1]. A row may be listed more than once (it
-/// then counts more than once). A file with no rows is refused. Every
+/// row count, when the caller gives one); a weight is a number in [0, 3.4e38]
+/// (finite as a float); a label is a number in [0, 1]. A row may be listed
+/// more than once (it then counts more than once). A file with no rows is refused. Every
 /// refusal is a nacs::error (errc::parse for a bad line, naming the source
 /// and the 1-based line; errc::invalid_data for no rows; errc::io when the
 /// file cannot be read) that says what was wrong.
@@ -131,7 +131,8 @@ inline coreset_file read_coreset_file(std::istream& in, const std::string& sourc
   };
   const auto weight_of = [&](std::string_view text) {
     double w = 0;
-    if (!cio::parse_number(text, w) || w < 0) fail("'" + cio::shown(text) + "' is not a weight (a finite number >= 0)");
+    if (!cio::parse_number(text, w) || w < 0 || w > 3.4028234663852886e38)  // the largest float
+      fail("'" + cio::shown(text) + "' is not a weight (a finite number >= 0 that fits a float, at most 3.4e38)");
     return static_cast<float>(w);
   };
   while (std::getline(in, line)) {

@@ -109,10 +109,12 @@ TEST_CASE("read_coreset_file: every kind of bad line is an error naming the sour
   parse_fails("row,weight,label\nx,1,0.5\n", "line 2: 'x' is not a row index");
   parse_fails("row,weight,label\n1.5,1,0.5\n", "'1.5' is not a row index");
   parse_fails("row,weight,label\n99999999999999999999,1,0.5\n", "is not a row index");
-  parse_fails("row,weight,label\n1,-1,0.5\n", "line 2: '-1' is not a weight (a finite number >= 0)");
+  parse_fails("row,weight,label\n1,-1,0.5\n", "line 2: '-1' is not a weight (a finite number >= 0");
   parse_fails("row,weight,label\n1,nan,0.5\n", "'nan' is not a weight");
   parse_fails("row,weight,label\n1,inf,0.5\n", "'inf' is not a weight");
   parse_fails("row,weight,label\n1,,0.5\n", "'' is not a weight");
+  parse_fails("row,weight,label\n1,1e39,0.5\n", "'1e39' is not a weight (a finite number >= 0 that fits a float");
+  CHECK(parse("row,weight,label\n1,3.4e38,0.5\n").weights == std::vector<float>{3.4e38f});
   parse_fails("row,weight,label\n1,1,1.5\n", "'1.5' is not a label (a number in [0, 1])");
   parse_fails("row,weight,label\n1,1,-0.1\n", "'-0.1' is not a label");
   parse_fails("row,weight,label\n1,1\n", "line 2: 2 values, expected 3");
