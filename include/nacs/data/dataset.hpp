@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nacs/core/error.hpp>
@@ -49,7 +50,7 @@ struct dataset {
   /// @throws nacs::error errc::invalid_argument for an index out of range; errc::invalid_data when the
   ///         columns disagree in size
   [[nodiscard]] dataset select_rows(std::span<const row_index> indices) const {
-    check_shape();
+    check_shape("dataset::select_rows");
     const std::size_t f = num_fields();
     dataset out;
     out.field_names = field_names;
@@ -75,8 +76,8 @@ struct dataset {
   /// When only one side has weights, the other side's rows get weight 1.
   /// @throws nacs::error errc::invalid_argument when field names or cardinalities differ
   void append(const dataset& other) {
-    check_shape();
-    other.check_shape();
+    check_shape("dataset::append");
+    other.check_shape("dataset::append (the rows appended)");
     NACS_EXPECTS(field_names == other.field_names, errc::invalid_argument,
                  "dataset::append: the datasets have different fields (read them with the same reader and options)");
     NACS_EXPECTS(cardinalities == other.cardinalities, errc::invalid_argument,
@@ -88,6 +89,23 @@ struct dataset {
     }
     ids.insert(ids.end(), other.ids.begin(), other.ids.end());
     labels.insert(labels.end(), other.labels.begin(), other.labels.end());
+  }
+
+  /// @brief Throws errc::invalid_data, naming `caller`, when the columns disagree in size.
+  ///
+  /// The cheap check every algorithm makes before indexing rows (ids = rows x fields, weights
+  /// none or one per row); validate() also checks the fields and the encoded ids.
+  /// @param[in] caller the API the message starts with, e.g. "split"
+  void check_shape(std::string_view caller = "dataset") const {
+    const std::size_t n = labels.size(), f = num_fields();
+    if (ids.size() == n * f && (weights.empty() || weights.size() == n)) return;
+    std::string m(caller);
+    m.append(": the dataset has ").append(std::to_string(ids.size())).append(" ids for ");
+    m.append(std::to_string(n)).append(" rows of ").append(std::to_string(f)).append(" fields");
+    if (!weights.empty() && weights.size() != n) m.append(" and ").append(std::to_string(weights.size())).append(" weights");
+    m.append(": its columns disagree in size (expected ").append(std::to_string(n * f));
+    m.append(" ids and no weights or ").append(std::to_string(n)).append("; dataset::validate() says more)");
+    throw error(errc::invalid_data, m);
   }
 
   /// @brief Throws errc::invalid_data when the columns disagree in size or an encoded id is out of range.
@@ -113,15 +131,6 @@ struct dataset {
     }
   }
 
- private:
-  // The cheap part of validate(): sizes agree, so row access stays in bounds.
-  void check_shape() const {
-    NACS_EXPECTS(ids.size() == labels.size() * num_fields() && (weights.empty() || weights.size() == labels.size()),
-                 errc::invalid_data,
-                 "dataset columns disagree in size (" + std::to_string(ids.size()) + " ids, " +
-                     std::to_string(labels.size()) + " labels, " + std::to_string(weights.size()) + " weights, " +
-                     std::to_string(num_fields()) + " fields): call validate() for details");
-  }
 };
 
 }  // namespace nacs

@@ -172,9 +172,7 @@ template <class Policy>
 dataset_split split(const Policy& policy, const dataset& data, const split_options& options = {}) {
   detail::require_backend<Policy>();
   static_assert(host_policy<Policy>, "nacs::split: use nacs::seq or nacs::par");
-  NACS_EXPECTS(data.ids.size() == data.labels.size() * data.num_fields() &&
-                   (data.weights.empty() || data.weights.size() == data.labels.size()),
-               errc::invalid_data, "split: the dataset's columns disagree in size (see dataset::validate())");
+  data.check_shape("split");
   const split_indices idx = split_rows(data.rows(), options);
   return {detail::gather_rows(policy, data, idx.train), detail::gather_rows(policy, data, idx.valid),
           detail::gather_rows(policy, data, idx.test)};

@@ -94,9 +94,7 @@ class vocabulary {
                  "vocabulary::encode: the dataset's fields differ from the training data's (" +
                      std::to_string(data.num_fields()) + " vs " + std::to_string(num_fields()) +
                      " fields): read every split with the same reader and options");
-    NACS_EXPECTS(data.ids.size() == data.labels.size() * data.num_fields() &&
-                     (data.weights.empty() || data.weights.size() == data.labels.size()),
-                 errc::invalid_data, "vocabulary::encode: the dataset's columns disagree in size (see validate())");
+    data.check_shape("vocabulary::encode");
     dataset out;
     out.field_names = data.field_names;
     out.labels = data.labels;
@@ -187,10 +185,7 @@ vocabulary build_vocabulary(const Policy& policy, const dataset& train, const vo
   detail::require_backend<Policy>();
   static_assert(host_policy<Policy>, "nacs::build_vocabulary: use nacs::seq or nacs::par");
   NACS_EXPECTS(train.num_fields() > 0, errc::invalid_data, "build_vocabulary: the training dataset has no fields");
-  NACS_EXPECTS(train.ids.size() == train.labels.size() * train.num_fields(), errc::invalid_data,
-               "build_vocabulary: the training dataset has " + std::to_string(train.ids.size()) + " ids for " +
-                   std::to_string(train.labels.size()) + " rows of " + std::to_string(train.num_fields()) +
-                   " fields");
+  train.check_shape("build_vocabulary");
   vocabulary v;
   v.names_ = train.field_names;
   v.options_ = options;

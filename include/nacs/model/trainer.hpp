@@ -122,10 +122,7 @@ void check_model_data(const ctr_model<T>& model, const dataset& d, const char* a
   NACS_EXPECTS(d.cardinalities == model.cardinalities(), errc::invalid_argument,
                std::string(api) + ": the dataset's fields or cardinalities differ from the model's; encode it with "
                                   "the vocabulary the model was built for");
-  NACS_EXPECTS(d.ids.size() == static_cast<std::size_t>(d.rows()) * d.num_fields(), errc::invalid_data,
-               std::string(api) + ": the dataset's ids do not match its rows and fields");
-  NACS_EXPECTS(d.weights.empty() || d.weights.size() == d.labels.size(), errc::invalid_data,
-               std::string(api) + ": the dataset has a weight count different from its row count");
+  d.check_shape(api);
 }
 
 inline void check_rows(std::span<const row_index> rows, row_index n, const char* api) {

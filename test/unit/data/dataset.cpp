@@ -74,3 +74,16 @@ TEST_CASE("dataset::append concatenates rows and fills missing weights with 1") 
   c.cardinalities = {10};
   CHECK_THROWS_WITH_AS(a.append(c), doctest::Contains("encoded differently"), nacs::error);
 }
+
+TEST_CASE("dataset::check_shape names the caller and the sizes, and passes a consistent dataset") {
+  nacs::dataset d;
+  d.field_names = {"a", "b"};
+  d.ids = {1, 2, 3};
+  d.labels = {0.0f, 1.0f};
+  CHECK_THROWS_WITH_AS(d.check_shape("split"),
+                       doctest::Contains("split: the dataset has 3 ids for 2 rows of 2 fields"), nacs::error);
+  d.ids.push_back(4);
+  CHECK_NOTHROW(d.check_shape("split"));
+  d.weights = {1.0f};
+  CHECK_THROWS_WITH_AS(d.check_shape("x"), doctest::Contains("and 1 weights"), nacs::error);
+}

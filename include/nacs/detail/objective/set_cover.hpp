@@ -107,9 +107,7 @@ namespace nacs {
 
 inline set_cover::set_cover(const dataset& ds)
     : ids_(ds.ids.data(), static_cast<std::size_t>(ds.rows()), ds.num_fields()) {
-  NACS_EXPECTS(ds.ids.size() == static_cast<std::size_t>(ds.rows()) * ds.num_fields(), errc::invalid_data,
-               "set_cover: the dataset has " + std::to_string(ds.ids.size()) + " ids for " + std::to_string(ds.rows()) +
-                   " rows of " + std::to_string(ds.num_fields()) + " fields: fix it (dataset::validate says more)");
+  ds.check_shape("set_cover");
 }
 
 inline void set_cover::validate() const {
