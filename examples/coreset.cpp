@@ -1,0 +1,648 @@
+// nacs-coreset: selects a small, weighted, denoised coreset of a CTR data set with NaCS (or a
+// baseline), writes it, and optionally trains a fresh model on it against the same number of
+// random rows. Prints progress on stderr and one JSON line on stdout. See --help.
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <charconv>
+#include <chrono>
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <fstream>
+#include <numeric>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include <nacs/core/error.hpp>
+#include <nacs/data/load.hpp>
+#include <nacs/data/synthetic.hpp>
+#include <nacs/execution.hpp>
+#include <nacs/io/coreset_file.hpp>
+#include <nacs/model/ctr_model.hpp>
+#include <nacs/model/trainer.hpp>
+#include <nacs/pipeline/config.hpp>
+#include <nacs/pipeline/coreset.hpp>
+#include <nacs/pipeline/final.hpp>
+
+#include "common/cli.hpp"
+#include "common/json.hpp"
+
+namespace {
+
+const std::string program = "nacs-coreset";
+
+#if defined(_OPENMP)
+using policy_choice = std::variant<nacs::sequenced_policy, nacs::parallel_policy>;
+#else
+using policy_choice = std::variant<nacs::sequenced_policy>;
+#endif
+
+const char* const summary =
+    "Selects a coreset of a click-through-rate data set: k = floor(--ratio x N) training rows with\n"
+    "weights gamma and corrected labels q, by NaCS (facility location over Adam-adjusted head\n"
+    "gradients in --rounds rounds, progressive label self-correction, then an uncertainty filter\n"
+    "that removes the --remove-rate share of the least trustworthy picks) or by a baseline method.\n"
+    "The data is a file (--data with --format, split 8:1:1 with --seed unless --valid/--test are\n"
+    "given) or --synthetic N rows of nacs's Criteo-shaped benchmark with planted label noise.\n"
+    "--evaluate trains a fresh model on the coreset and one on as many random rows, and reports\n"
+    "both test AUCs (with --synthetic also against the clean labels); --evaluate-full adds a model\n"
+    "trained on every training row. Progress goes to stderr; one JSON line to stdout.";
+
+const char* const epilog =
+    "Examples:\n"
+    "  nacs-coreset --synthetic 200000 --ratio 0.01 --evaluate\n"
+    "  nacs-coreset --data train.csv --format criteo --valid dev.csv --test test.csv --ratio 0.05 \\\n"
+    "      --out coreset.csv --emit coreset.tsv --evaluate\n"
+    "  nacs-coreset --data clicks.csv --format csv --label click --columns site,app --method random-balanced\n"
+    "  nacs-train --data train.csv --format criteo --valid dev.csv --test test.csv --rows-file coreset.csv\n"
+    "\n"
+    "--out writes CSV with the header row,weight,label: per chosen row its 0-based index among the\n"
+    "training rows (the rows of --data as read when --valid or --test is given, else the training\n"
+    "part of the split, in file order), its weight gamma (mean 1) and its corrected label q;\n"
+    "nacs-train --rows-file reads it. --emit writes the chosen rows in the input's own format (the\n"
+    "lines of --data as they are, after its header; with --synthetic a CSV label,f0,... of ids),\n"
+    "in file order, without weights or corrected labels, for any other trainer.\n"
+    "\n"
+    "JSON keys: ratio, method, filter, rows (N), rows_selected (k), selection_seconds (rounds and\n"
+    "filter, without reading or evaluating), scoring_seconds, embedding_seconds, greedy_seconds,\n"
+    "training_seconds, filter_seconds, rows_scored, partitions_solved, rows_removed, rounds,\n"
+    "peak_bytes_planned, peak_rss_bytes, rows_skipped and files (rows read and skipped per file);\n"
+    "--evaluate: test_auc, test_logloss, random_test_auc, random_test_logloss; --evaluate-full:\n"
+    "full_test_auc, full_test_logloss; --synthetic: base_flip_share (flipped labels among the\n"
+    "training rows), selected_flip_share, removed_flip_share (among the rows the filter removed),\n"
+    "coreset_flip_share, and with --evaluate clean_test_auc, random_clean_test_auc (and\n"
+    "full_clean_test_auc): the AUCs against the clean labels.\n"
+    "\n"
+    "Exit status: 0 on success, 1 when the data or the run failed, 2 for a bad command line.";
+
+struct request {
+  std::optional<std::string> data, valid, test, label, columns, out, emit, solver, embedding;
+  std::optional<nacs::row_index> synthetic, max_rows, partition_size;
+  std::string format, method, filter, trust, model, policy_name, on_error, partitions, horizon;
+  std::optional<int> threads;
+  std::int64_t progress_lines = 0;
+  std::size_t rounds = 0, passes = 10, epochs = 10, batch_size = 0, patience = 1, embedding_dim = 10;
+  std::optional<std::size_t> fields;
+  std::optional<std::uint32_t> vocabulary_size;
+  std::vector<std::size_t> mlp;
+  double ratio = 0.01, remove_rate = 0.1, epsilon = 1e-3, trust_value = 1.0, dropout = 0.5, lr = 0.01;
+  double weight_decay = 0.0, flip_positive = 0.2, flip_negative = 0.2;
+  double split_train = 0.8, split_valid = 0.1, split_test = 0.1;
+  std::uint64_t seed = 0, min_count = 10;
+  char delimiter = ',';
+  bool evaluate = false, evaluate_full = false, quiet = false;
+};
+
+std::vector<std::string> split_list(std::string_view text, char sep) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    const std::size_t end = std::min(text.find(sep, start), text.size());
+    out.emplace_back(text.substr(start, end - start));
+    start = end + 1;
+  }
+  return out;
+}
+
+std::vector<std::size_t> parse_sizes(const std::string& text) {
+  std::vector<std::size_t> out;
+  for (const auto& item : split_list(text, ',')) {
+    std::size_t v = 0;
+    const auto r = std::from_chars(item.data(), item.data() + item.size(), v);
+    if (item.empty() || r.ec != std::errc{} || r.ptr != item.data() + item.size() || v == 0 || v > 100000)
+      throw nacs_cli::usage_error("--mlp expects comma-separated sizes in [1, 100000] like 100,100,100; got '" + text + "'");
+    out.push_back(v);
+  }
+  return out;
+}
+
+std::vector<std::string> names_of(std::span<const std::string_view> names) { return {names.begin(), names.end()}; }
+
+request parse_command_line(int argc, const char* const* argv, bool& help) {
+  nacs_cli::parser p(program, summary);
+  p.epilog(epilog);
+  // Data.
+  auto data = p.flag<std::string>("data", "FILE", "training data file (or the whole data set, split 8:1:1)");
+  auto format = p.flag<std::string>("format", "NAME", "format of --data, --valid and --test",
+                                    {.choices = nacs::data_format_names()});
+  auto synthetic = p.flag<nacs::row_index>("synthetic", "N", "generate N rows of the Criteo-shaped synthetic benchmark",
+                                           {.min = 10, .max = nacs::row_index{1} << 34});
+  auto valid = p.flag<std::string>("valid", "FILE", "validation file (early stopping); else a split of --data");
+  auto test = p.flag<std::string>("test", "FILE", "test file (--evaluate); else a split of --data");
+  auto split = p.flag<std::string>("split", "T,V,E", "train,valid,test shares of the seeded split (default 0.8,0.1,0.1)");
+  auto label = p.flag<std::string>("label", "COL", "csv: the label column's header name");
+  auto columns = p.flag<std::string>("columns", "A,B,..", "csv: the categorical columns' header names");
+  auto delimiter = p.flag<std::string>("delimiter", "C", "csv: the field separator (default ',', 'tab' for a tab)");
+  auto min_count = p.flag<std::uint64_t>("min-count", "C", "values seen fewer than C times in training map to OOV",
+                                         {.default_value = 10});
+  auto max_rows = p.flag<nacs::row_index>("max-rows", "N", "read at most N rows of each file", {.min = 1});
+  auto on_error = p.flag<std::string>("on-error", "MODE", "malformed rows: skip (count and report them) or fail",
+                                      {.default_value = "skip", .choices = {"skip", "fail"}});
+  auto progress_lines = p.flag<std::int64_t>("progress-lines", "L", "while reading a file, report progress every L lines",
+                                            {.default_value = 1000000, .min = 1});
+  auto noise = p.flag<double>("noise", "R", "--synthetic: flip every label with probability R (default 0.2)",
+                              {.min = 0.0, .max = 1.0});
+  auto fields = p.flag<std::int64_t>("fields", "F", "--synthetic: F fields of --vocabulary-size values (default: the benchmark's 39)",
+                                     {.min = 2, .max = 1000});
+  auto vocab = p.flag<std::int64_t>("vocabulary-size", "V", "--synthetic: values per field (default 1000 with --fields)",
+                                    {.min = 1, .max = 100000000});
+  auto flip_pos = p.flag<double>("flip-positive", "P", "--synthetic: share of clean positives flipped to 0",
+                                 {.min = 0.0, .max = 1.0});
+  auto flip_neg = p.flag<double>("flip-negative", "P", "--synthetic: share of clean negatives flipped to 1",
+                                 {.min = 0.0, .max = 1.0});
+  // Selection.
+  auto ratio = p.flag<double>("ratio", "R", "keep k = floor(R x N) training rows",
+                              {.default_value = 0.01, .min = 0.0, .min_exclusive = true, .max = 1.0, .max_exclusive = true});
+  auto method = p.flag<std::string>("method", "NAME", "selection method",
+                                    {.default_value = "nacs", .choices = names_of(nacs::method_names())});
+  auto rounds = p.flag<std::int64_t>("rounds", "R", "selection rounds (0: 3 for ratios <= 1 %, else 5)",
+                                     {.default_value = 0, .min = 0, .max = 1000});
+  auto partition_size = p.flag<nacs::row_index>("partition-size", "P", "rows per facility-location partition (default 4096)",
+                                                {.min = 2});
+  auto partitions = p.flag<std::string>("partitions", "MODE", "random partitions (paper) or class-balanced (authors' code)",
+                                        {.default_value = "random", .choices = {"random", "class-balanced"}});
+  auto solver = p.flag<std::string>("solver", "NAME", "greedy solver (default: the method's own; nacs: stochastic)",
+                                    {.choices = names_of(nacs::solver_names())});
+  auto epsilon = p.flag<double>("epsilon", "E", "stochastic and lazier greedy's epsilon",
+                                {.default_value = 1e-3, .min = 0.0, .min_exclusive = true, .max = 1.0, .max_exclusive = true});
+  auto embedding = p.flag<std::string>("embedding", "NAME", "gradient embedding (default: the method's own; nacs: adam)",
+                                       {.choices = names_of(nacs::embedding_names())});
+  auto trust = p.flag<std::string>("trust", "NAME", "global trust of the label self-correction",
+                                   {.default_value = "sigmoid", .choices = names_of(nacs::trust_names())});
+  auto trust_value = p.flag<double>("trust-value", "G", "--trust constant: its value", {.default_value = 1.0, .min = 0.0, .max = 1.0});
+  auto horizon = p.flag<std::string>("horizon", "NAME",
+                                     "T of the trust schedule: planned steps of the selection model (paper) or full-data steps (authors)",
+                                     {.default_value = "planned", .choices = {"planned", "full-data"}});
+  auto filter = p.flag<std::string>("filter", "NAME", "uncertainty filter",
+                                    {.default_value = "mcdropout", .choices = names_of(nacs::filter_names())});
+  auto remove_rate = p.flag<double>("remove-rate", "R", "mcdropout, tce: share of selected rows removed",
+                                    {.default_value = 0.1, .min = 0.0, .max = 1.0, .max_exclusive = true});
+  auto passes = p.flag<std::int64_t>("passes", "N", "mcdropout: Monte-Carlo dropout passes", {.default_value = 10, .min = 2, .max = 10000});
+  // Models.
+  auto model = p.flag<std::string>("model", "NAME", "the selection-phase model and the evaluated ones",
+                                   {.default_value = "deepfm", .choices = {"lr", "fm", "deepfm", "dcnv2", "finalmlp"}});
+  auto epochs = p.flag<std::int64_t>("epochs", "E", "maximum epochs of the early-stopped training phases",
+                                     {.default_value = 10, .min = 1, .max = 100000});
+  auto batch = p.flag<std::int64_t>("batch-size", "B", "rows per mini-batch (0: the rule for the rows trained on, see nacs-train)",
+                                    {.default_value = 0, .min = 0, .max = 1 << 24});
+  auto lr = p.flag<double>("lr", "LR", "Adam learning rate", {.default_value = 0.01, .min = 0.0, .min_exclusive = true});
+  auto wd = p.flag<double>("weight-decay", "L", "Adam weight decay", {.default_value = 0.0, .min = 0.0});
+  auto patience = p.flag<std::int64_t>("patience", "P", "early stopping: epochs without a better validation AUC",
+                                       {.default_value = 1, .min = 0, .max = 100000});
+  auto dim = p.flag<std::int64_t>("embedding-dim", "D", "embedding width", {.default_value = 10, .min = 1, .max = 4096});
+  auto mlp = p.flag<std::string>("mlp", "SIZES", "hidden sizes (default 100,100,100)");
+  auto dropout = p.flag<double>("dropout", "R", "dropout rate of the MLP blocks",
+                                {.default_value = 0.5, .min = 0.0, .max = 1.0, .max_exclusive = true});
+  // Run and outputs.
+  auto seed = p.flag<std::uint64_t>("seed", "S", "seed of the split, --synthetic, the models and every draw", {.default_value = 0});
+  auto policy = p.flag<std::string>("policy", "NAME", "seq: one thread; par: OpenMP threads (same result)",
+                                    {.default_value = "par", .choices = {"seq", "par"}});
+  auto threads = p.flag<int>("threads", "T", "par: number of threads (default: OpenMP's)", {.min = 1, .max = 4096});
+  auto out = p.flag<std::string>("out", "FILE", "write the coreset as CSV: row,weight,label");
+  auto emit = p.flag<std::string>("emit", "FILE", "write the chosen rows in the input's own format");
+  auto evaluate = p.flag_switch("evaluate", "train a fresh model on the coreset and on as many random rows; test both");
+  auto evaluate_full = p.flag_switch("evaluate-full", "also train one on every training row (implies --evaluate)");
+  auto quiet = p.flag_switch("quiet", "print nothing on stderr but errors");
+  p.exactly_one_of({"data", "synthetic"});
+  p.parse(argc, argv);
+  help = p.help_requested();
+  if (help) {
+    std::fputs(p.help().c_str(), stdout);
+    return {};
+  }
+  request r;
+  r.data = data.get();
+  r.synthetic = synthetic.get();
+  r.valid = valid.get();
+  r.test = test.get();
+  r.label = label.get();
+  r.columns = columns.get();
+  r.out = out.get();
+  r.emit = emit.get();
+  r.solver = solver.get();
+  r.embedding = embedding.get();
+  r.max_rows = max_rows.get();
+  r.partition_size = partition_size.get();
+  r.format = format.get().value_or("");
+  r.method = *method;
+  r.filter = *filter;
+  r.trust = *trust;
+  r.model = *model;
+  r.policy_name = *policy;
+  r.on_error = *on_error;
+  r.partitions = *partitions;
+  r.horizon = *horizon;
+  r.threads = threads.get();
+  r.progress_lines = *progress_lines;
+  r.rounds = static_cast<std::size_t>(*rounds);
+  r.passes = static_cast<std::size_t>(*passes);
+  r.epochs = static_cast<std::size_t>(*epochs);
+  r.batch_size = static_cast<std::size_t>(*batch);
+  r.patience = static_cast<std::size_t>(*patience);
+  r.embedding_dim = static_cast<std::size_t>(*dim);
+  r.mlp = mlp.given() ? parse_sizes(*mlp.get()) : std::vector<std::size_t>{100, 100, 100};
+  r.ratio = *ratio;
+  r.remove_rate = *remove_rate;
+  r.epsilon = *epsilon;
+  r.trust_value = *trust_value;
+  r.dropout = *dropout;
+  r.lr = *lr;
+  r.weight_decay = *wd;
+  r.seed = *seed;
+  r.min_count = *min_count;
+  r.evaluate = *evaluate || *evaluate_full;
+  r.evaluate_full = *evaluate_full;
+  r.quiet = *quiet;
+
+  if (r.data && r.format.empty()) throw nacs_cli::usage_error("--data needs --format criteo|avazu|libsvm|libffm|csv");
+  if (r.synthetic && (!r.format.empty() || r.valid || r.test || r.max_rows || progress_lines.given() ||
+                      min_count.given() || on_error.given()))
+    throw nacs_cli::usage_error(
+        "--synthetic generates its own data: drop --format, --valid, --test, --max-rows, --progress-lines, "
+        "--min-count and --on-error");
+  if (!r.synthetic && (noise.given() || fields.given() || vocab.given() || flip_pos.given() || flip_neg.given()))
+    throw nacs_cli::usage_error(
+        "--noise, --fields, --vocabulary-size, --flip-positive and --flip-negative apply to --synthetic");
+  if (noise.given() && (flip_pos.given() || flip_neg.given()))
+    throw nacs_cli::usage_error("--noise sets both flip rates: give --noise or --flip-positive/--flip-negative");
+  if (vocab.given() && !fields.given())
+    throw nacs_cli::usage_error("--vocabulary-size applies with --fields (the default benchmark has its own sizes)");
+  if (fields.given()) {
+    r.fields = static_cast<std::size_t>(*fields.get());
+    r.vocabulary_size = static_cast<std::uint32_t>(vocab.get().value_or(1000));
+  }
+  r.flip_positive = noise.get().value_or(flip_pos.get().value_or(0.2));
+  r.flip_negative = noise.get().value_or(flip_neg.get().value_or(0.2));
+  const bool csv = r.format == "csv";
+  if (csv && (!r.label || !r.columns)) throw nacs_cli::usage_error("--format csv needs --label COL and --columns A,B,...");
+  if (!csv && (r.label || r.columns || delimiter.given()))
+    throw nacs_cli::usage_error("--label, --columns and --delimiter apply to --format csv");
+  if (delimiter.given()) {
+    const std::string d = *delimiter.get();
+    if (d == "tab" || d == "\\t") r.delimiter = '\t';
+    else if (d.size() == 1 && d != "\"" && d != "\n" && d != "\r") r.delimiter = d[0];
+    else throw nacs_cli::usage_error("--delimiter expects one character (or 'tab'), got '" + d + "'");
+  }
+  if (split.given()) {
+    if (r.valid || r.test) throw nacs_cli::usage_error("--split applies when neither --valid nor --test is given");
+    const auto parts = split_list(*split.get(), ',');
+    double v[3] = {};
+    bool ok = parts.size() == 3;
+    for (std::size_t i = 0; ok && i < 3; ++i) {
+      const auto res = std::from_chars(parts[i].data(), parts[i].data() + parts[i].size(), v[i]);
+      ok = !parts[i].empty() && res.ec == std::errc{} && res.ptr == parts[i].data() + parts[i].size() &&
+           std::isfinite(v[i]) && v[i] >= 0;
+    }
+    if (!ok || v[0] <= 0)
+      throw nacs_cli::usage_error("--split expects three non-negative shares T,V,E with T > 0, like 0.8,0.1,0.1; got '" +
+                                  *split.get() + "'");
+    r.split_train = v[0];
+    r.split_valid = v[1];
+    r.split_test = v[2];
+  }
+  if (trust_value.given() && r.trust != "constant") throw nacs_cli::usage_error("--trust-value applies to --trust constant");
+  if ((remove_rate.given() && r.filter != "mcdropout" && r.filter != "tce") || (passes.given() && r.filter != "mcdropout"))
+    throw nacs_cli::usage_error("--remove-rate applies to --filter mcdropout or tce, --passes to --filter mcdropout");
+  if (r.evaluate && r.valid && !r.test) throw nacs_cli::usage_error("--evaluate needs test rows: give --test as well");
+  if (r.evaluate && split.given() && r.split_test <= 0)
+    throw nacs_cli::usage_error("--evaluate needs test rows: give the split a test share");
+  if (r.threads && r.policy_name != "par") throw nacs_cli::usage_error("--threads applies to --policy par");
+#if !defined(_OPENMP)
+  if (r.policy_name == "par")
+    throw nacs_cli::usage_error("--policy par needs OpenMP, and this nacs-coreset was built without it: use --policy seq");
+#endif
+  return r;
+}
+
+policy_choice make_policy(const request& r) {
+#if defined(_OPENMP)
+  if (r.policy_name == "par") return r.threads ? nacs::par.with_threads(*r.threads) : nacs::par;
+#endif
+  return nacs::seq;
+}
+
+nacs::model_config model_config_of(const request& r) {
+  nacs::model_config cfg;
+  cfg.kind = nacs::parse_model_kind(r.model);
+  cfg.embedding_dim = r.embedding_dim;
+  cfg.mlp = r.mlp;
+  cfg.mlp2 = r.mlp;
+  cfg.dropout = r.dropout;
+  cfg.seed = r.seed;
+  if (cfg.kind == nacs::model_kind::finalmlp) {  // the largest head count up to 10 that divides the width
+    std::size_t heads = std::min<std::size_t>(10, r.mlp.back());
+    while (r.mlp.back() % heads != 0) --heads;
+    cfg.fusion_heads = heads;
+  }
+  return cfg;
+}
+
+// A file that cannot be written fails before the selection, not after it.
+void check_writable(const std::optional<std::string>& path, const char* flag) {
+  if (!path) return;
+  std::ofstream probe(*path, std::ios::binary | std::ios::app);
+  NACS_EXPECTS(probe.good(), nacs::errc::io,
+               "cannot open '" + *path + "' for writing (" + flag + "): check the directory");
+}
+
+double share_flipped(const std::vector<std::uint8_t>& flipped, std::span<const nacs::row_index> rows) {
+  if (rows.empty()) return 0.0;
+  nacs::row_index n = 0;
+  for (const auto r : rows) n += flipped[static_cast<std::size_t>(r)];
+  return static_cast<double>(n) / static_cast<double>(rows.size());
+}
+
+std::int64_t peak_rss_bytes() {
+  rusage u{};
+  if (getrusage(RUSAGE_SELF, &u) != 0) return -1;
+  return static_cast<std::int64_t>(u.ru_maxrss) * 1024;  // Linux reports KiB
+}
+
+std::string seconds_text(double s) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.2f s", s);
+  return buf;
+}
+
+int run(int argc, const char* const* argv) {
+  bool help = false;
+  const request r = parse_command_line(argc, argv, help);
+  if (help) return nacs_cli::exit_ok;
+  const auto info = [&](const std::string& line) {
+    if (!r.quiet) std::fprintf(stderr, "%s: %s\n", program.c_str(), nacs_cli::printable(line).c_str());
+  };
+  check_writable(r.out, "--out");
+  check_writable(r.emit, "--emit");
+  const policy_choice policy = make_policy(r);
+  return std::visit([&](const auto& pol) {
+    // ---------------------------------------------------------------- data
+    const auto t_read = std::chrono::steady_clock::now();
+    const nacs::split_options split{.train = r.split_train, .valid = r.split_valid, .test = r.split_test, .seed = r.seed};
+    nacs::loaded_data d;
+    if (r.synthetic) {
+      nacs::synthetic_options g = nacs::ctr_benchmark_preset(*r.synthetic, 0.0, r.seed);
+      if (r.fields) {
+        g.vocabulary_sizes.clear();
+        g.fields = *r.fields;
+        g.vocabulary_size = *r.vocabulary_size;
+      }
+      g.flip_positive = r.flip_positive;
+      g.flip_negative = r.flip_negative;
+      d = nacs::load_synthetic(pol, g, split);
+      std::ostringstream os;
+      os << "generated " << *r.synthetic << " synthetic rows of " << g.fields << " fields, " << d.truth->flipped
+         << " labels flipped (positives " << g.flip_positive << ", negatives " << g.flip_negative
+         << "); the hidden model's AUC: " << d.truth->oracle_auc << " on the clean labels, " << d.truth->noisy_oracle_auc
+         << " on the noisy ones";
+      info(os.str());
+    } else {
+      nacs::load_options o;
+      o.data = *r.data;
+      o.format = nacs::parse_data_format(r.format);
+      if (r.valid) o.valid = *r.valid;
+      if (r.test) o.test = *r.test;
+      o.split = split;
+      o.vocabulary.min_count = r.min_count;
+      o.on_error = r.on_error == "fail" ? nacs::error_policy::fail : nacs::error_policy::skip;
+      o.max_rows = r.max_rows;
+      o.keep_origins = r.emit.has_value();
+      if (!r.quiet)
+        o.on_progress = {.fn =
+                             [](const nacs::read_progress& p) {
+                               std::string share;
+                               if (p.fraction() >= 0) share = " (" + std::to_string(static_cast<int>(100 * p.fraction())) + " %)";
+                               std::fprintf(stderr, "%s: reading '%s': %lld lines%s, %lld rows kept, %lld skipped\n",
+                                            program.c_str(), nacs_cli::printable(p.source).c_str(),
+                                            static_cast<long long>(p.lines), share.c_str(),
+                                            static_cast<long long>(p.rows_read), static_cast<long long>(p.rows_skipped));
+                             },
+                         .every_lines = r.progress_lines};
+      o.on_report = [&](const nacs::parse_report& rep) { info(rep.summary()); };
+      if (o.format == nacs::data_format::csv) {
+        o.csv.label_column = *r.label;
+        o.csv.categorical_columns = split_list(*r.columns, ',');
+        o.csv.delimiter = r.delimiter;
+      }
+      d = nacs::load_ctr_data(pol, o);
+      std::uint64_t ids = 0;
+      for (const auto c : d.train.cardinalities) ids += c;
+      info("vocabulary (min count " + std::to_string(r.min_count) + "): " + std::to_string(d.train.num_fields()) +
+           " fields, " + std::to_string(ids) + " ids in all");
+    }
+    const double read_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_read).count();
+    info("rows: " + std::to_string(d.train.rows()) + " train, " + std::to_string(d.valid.rows()) + " valid, " +
+         std::to_string(d.test.rows()) + " test (" + seconds_text(read_seconds) + ")");
+    NACS_EXPECTS(!r.evaluate || d.test.rows() > 0, nacs::errc::invalid_data,
+                 "--evaluate needs test rows, and the test part is empty: use more data or a larger test share");
+    std::optional<nacs::evaluation_set> valid;
+    if (d.valid.rows() > 0) valid = nacs::evaluation_set{&d.valid};
+    const nacs::row_index n = d.train.rows();
+    const nacs::row_index k = nacs::budget_from_ratio(r.ratio, n);
+
+    // ----------------------------------------------------------- selection
+    nacs::coreset_config cfg;
+    cfg.method = r.method;
+    cfg.filter = r.filter;
+    cfg.trust = r.trust;
+    cfg.embedding = r.embedding.value_or("");
+    cfg.solver = r.solver.value_or("");
+    cfg.epsilon = r.epsilon;
+    cfg.remove_rate = r.remove_rate;
+    cfg.passes = r.passes;
+    cfg.trust_value = r.trust_value;
+    nacs::coreset_options opt;
+    opt.ratio = r.ratio;
+    opt.k = k;
+    opt.rounds = r.rounds;
+    opt.partition_size = r.partition_size;
+    opt.partitions = r.partitions == "random" ? nacs::partition_mode::random : nacs::partition_mode::class_balanced;
+    opt.horizon = r.horizon == "planned" ? nacs::trust_horizon::planned_steps : nacs::trust_horizon::full_data_steps;
+    opt.model = model_config_of(r);
+    opt.adam = {.learning_rate = r.lr, .weight_decay = r.weight_decay};
+    opt.train.batch_size = r.batch_size;
+    opt.train.epochs = r.epochs;
+    opt.train.patience = r.patience;
+    opt.seed = r.seed;
+    // A line when a round starts, when training, the filter or the end begins, and otherwise (scoring and
+    // greedy alternate partition by partition) at most one every two seconds.
+    auto last_line = std::chrono::steady_clock::now();
+    std::string last_step;
+    if (!r.quiet)
+      opt.on_progress = [&](const nacs::pipeline_progress& p) {
+        const auto now = std::chrono::steady_clock::now();
+        const bool partition_work = p.phase == nacs::pipeline_phase::scoring || p.phase == nacs::pipeline_phase::selecting;
+        const std::string step = std::to_string(p.round) + (partition_work ? "" : std::string(nacs::to_string(p.phase)));
+        if (step == last_step && now - last_line < std::chrono::seconds(2)) return;
+        last_line = now;
+        last_step = step;
+        std::ostringstream os;
+        if (p.round > 0) os << "round " << p.round << "/" << p.rounds << " ";
+        os << nacs::to_string(p.phase) << ": " << p.rows_scored << " rows scored, " << p.partitions_solved
+           << " partitions solved";
+        if (p.partitions_total > 0) os << " (" << p.partitions_total << " this round)";
+        os << ", " << p.selected << " rows selected (" << seconds_text(p.seconds) << ")";
+        info(os.str());
+      };
+    char ratio_text[32];
+    std::snprintf(ratio_text, sizeof ratio_text, "%g", r.ratio);
+    info("selecting " + std::to_string(k) + " of " + std::to_string(n) + " rows (ratio " + ratio_text + ") with " + r.method + ", filter " + r.filter + ", on " + r.policy_name + " (" +
+         std::to_string(nacs::thread_count(pol)) + " thread(s))");
+    const nacs::coreset core = nacs::run_coreset(pol, d.train, valid, cfg, opt);
+    const auto& rep = core.report;
+    {
+      std::ostringstream os;
+      os << "selected " << core.size() << " rows in " << seconds_text(rep.total_seconds) << " (" << rep.rounds
+         << " rounds, " << rep.partitions_solved << " partitions, " << rep.rows_scored << " rows scored, "
+         << rep.rows_removed << " removed by the filter): scoring " << seconds_text(rep.scoring_seconds)
+         << ", embedding " << seconds_text(rep.embedding_seconds) << ", greedy " << seconds_text(rep.selection_seconds)
+         << ", training " << seconds_text(rep.training_seconds) << ", filter " << seconds_text(rep.filter_seconds);
+      info(os.str());
+    }
+    if (rep.unrepresented_rows > 0)
+      info("note: " + std::to_string(rep.unrepresented_rows) +
+           " rows were in partitions that got no pick in some round (smaller --partition-size gives every partition "
+           "a pick)");
+    if (r.out) {
+      nacs::write_coreset_file(*r.out, core.rows, core.weights, core.targets);
+      info("wrote " + std::to_string(core.size()) + " rows to '" + *r.out + "' (row,weight,label)");
+    }
+    if (r.emit) {
+      const auto written = nacs::write_source_rows(d, core.rows, *r.emit);
+      info("wrote " + std::to_string(written) + " rows to '" + *r.emit + "' in the input's format");
+    }
+
+    // ----------------------------------------------------------- evaluation
+    std::optional<nacs::coreset_evaluation> ev, rnd, full;
+    if (r.evaluate) {
+      nacs::final_options fo;
+      fo.model = opt.model;
+      fo.adam = opt.adam;
+      fo.train.batch_size = r.batch_size;
+      fo.train.epochs = r.epochs;
+      fo.train.patience = r.patience;
+      fo.train.seed = r.seed;
+      if (d.truth) fo.clean_test_labels = d.truth->test.clean_labels;
+      const nacs::evaluation_set test{&d.test};
+      const auto trained = [&](const char* what, const nacs::coreset& c) {
+        info("training a fresh " + r.model + " on " + what + " (" + std::to_string(c.size()) + " rows)");
+        fo.on_epoch = [&](const nacs::epoch_report& e) {
+          std::ostringstream os;
+          os << "  epoch " << e.epoch + 1 << ": loss " << e.train_loss;
+          if (e.valid_auc) os << ", valid AUC " << *e.valid_auc;
+          os << " (" << seconds_text(e.seconds) << ")";
+          info(os.str());
+        };
+        auto result = nacs::train_on_coreset(pol, d.train, c, valid, test, fo);
+        std::ostringstream os;
+        os << what << ": test AUC " << result.test_auc << ", log loss " << result.test_logloss;
+        if (result.clean_test_auc) os << "; against the clean labels AUC " << *result.clean_test_auc;
+        info(os.str());
+        return result;
+      };
+      ev = trained("the coreset", core);
+      nacs::coreset_config random_cfg;
+      random_cfg.method = "random";
+      random_cfg.filter = "none";
+      nacs::coreset_options random_opt = opt;
+      random_opt.on_progress = {};
+      rnd = trained("random rows", nacs::run_coreset(pol, d.train, valid, random_cfg, random_opt));
+      {
+        std::ostringstream os;
+        os.setf(std::ios::fixed);
+        os.precision(4);
+        os << r.method << " against random, " << k << " rows each: test AUC " << ev->test_auc << " vs "
+           << rnd->test_auc;
+        if (ev->clean_test_auc && rnd->clean_test_auc)
+          os << "; against the clean labels " << *ev->clean_test_auc << " vs " << *rnd->clean_test_auc;
+        info(os.str());
+      }
+      if (r.evaluate_full) {
+        nacs::coreset all;
+        all.rows.resize(static_cast<std::size_t>(n));
+        std::iota(all.rows.begin(), all.rows.end(), nacs::row_index{0});
+        all.weights.assign(all.rows.size(), 1.0f);
+        all.targets = d.train.labels;
+        full = trained("every training row", all);
+      }
+    }
+
+    // ----------------------------------------------------------------- JSON
+    nacs_cli::json_object j;
+    j.add("ratio", r.ratio)
+        .add("method", r.method)
+        .add("filter", r.filter)
+        .add("rows", static_cast<std::int64_t>(n))
+        .add("rows_selected", static_cast<std::int64_t>(core.size()))
+        .add("selection_seconds", rep.total_seconds)
+        .add("scoring_seconds", rep.scoring_seconds)
+        .add("embedding_seconds", rep.embedding_seconds)
+        .add("greedy_seconds", rep.selection_seconds)
+        .add("training_seconds", rep.training_seconds)
+        .add("filter_seconds", rep.filter_seconds)
+        .add("read_seconds", read_seconds)
+        .add("rows_scored", static_cast<std::int64_t>(rep.rows_scored))
+        .add("partitions_solved", static_cast<std::int64_t>(rep.partitions_solved))
+        .add("unrepresented_rows", static_cast<std::int64_t>(rep.unrepresented_rows))
+        .add("rows_removed", static_cast<std::int64_t>(rep.rows_removed))
+        .add("rounds", static_cast<std::int64_t>(rep.rounds))
+        .add("partition_size", static_cast<std::int64_t>(rep.partition_size))
+        .add("peak_bytes_planned", static_cast<std::int64_t>(rep.peak_bytes_planned))
+        .add("peak_rss_bytes", peak_rss_bytes());
+    if (r.evaluate) {
+      j.add("test_auc", ev->test_auc)
+          .add("test_logloss", ev->test_logloss)
+          .add("random_test_auc", rnd->test_auc)
+          .add("random_test_logloss", rnd->test_logloss);
+      if (full) j.add("full_test_auc", full->test_auc).add("full_test_logloss", full->test_logloss);
+    }
+    if (d.truth) {
+      const auto& flipped = d.truth->train.flipped;
+      std::vector<nacs::row_index> selected = core.rows;
+      selected.insert(selected.end(), rep.removed_rows.begin(), rep.removed_rows.end());
+      j.add("base_flip_share", static_cast<double>(d.truth->train.flipped_count()) / static_cast<double>(n))
+          .add("selected_flip_share", share_flipped(flipped, selected))
+          .add("removed_flip_share", rep.removed_rows.empty() ? std::optional<double>()
+                                                              : std::optional<double>(share_flipped(flipped, rep.removed_rows)))
+          .add("coreset_flip_share", share_flipped(flipped, core.rows));
+      if (r.evaluate) {
+        j.add("clean_test_auc", ev->clean_test_auc).add("random_clean_test_auc", rnd->clean_test_auc);
+        if (full) j.add("full_clean_test_auc", full->clean_test_auc);
+      }
+    }
+    nacs::row_index skipped = 0;
+    nacs_cli::json_array files;
+    for (const auto& p : d.reports) {
+      skipped += p.rows_skipped;
+      nacs_cli::json_object f;
+      f.add("path", p.source).add("rows_read", static_cast<std::int64_t>(p.rows_read)).add(
+          "rows_skipped", static_cast<std::int64_t>(p.rows_skipped));
+      files.push(f);
+    }
+    j.add("rows_skipped", static_cast<std::int64_t>(skipped))
+        .add("files", files)
+        .add("valid_rows", static_cast<std::int64_t>(d.valid.rows()))
+        .add("test_rows", static_cast<std::int64_t>(d.test.rows()))
+        .add("model", r.model)
+        .add("policy", r.policy_name)
+        .add("threads", nacs::thread_count(pol))
+        .add("seed", r.seed)
+        .add("input", d.input)
+        .add("format", r.synthetic ? std::string("synthetic") : r.format);
+    if (!nacs_cli::print_json_line(stdout, j)) {
+      std::fprintf(stderr, "%s: writing to stdout failed\n", program.c_str());
+      return nacs_cli::exit_failure;
+    }
+    return nacs_cli::exit_ok;
+  }, policy);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  return nacs_cli::guarded_main(program, [&] { return run(argc, argv); });
+}

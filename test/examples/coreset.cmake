@@ -1,0 +1,146 @@
+# Tests of the nacs-coreset example (included by examples/CMakeLists.txt with
+# NACS_EXAMPLE_TARGET = nacs-coreset). Runs go through coreset_check.cmake (JSON line and
+# files) or run_expect.cmake (exit status and messages). Everything runs on tiny inputs:
+# small synthetic sets, small models, one or two epochs.
+set(coreset_exe $<TARGET_FILE:${NACS_EXAMPLE_TARGET}>)
+set(coreset_dir ${CMAKE_CURRENT_BINARY_DIR}/coreset-test)
+set(coreset_scripts ${PROJECT_SOURCE_DIR}/test/examples)
+set(coreset_criteo ${PROJECT_SOURCE_DIR}/../shared/data/criteo-sample)
+
+# Input files, written at configure time: a CSV of 400 rows with a header (two columns that
+# carry the label's signal, one that does not), a file in the wrong format, a header-only file.
+file(MAKE_DIRECTORY ${coreset_dir})
+set(clicks "click,site,app,noise\n")
+foreach(i RANGE 0 399)
+  math(EXPR site "${i} % 7")
+  math(EXPR app "(${i} * 3) % 5")
+  math(EXPR noise "(${i} * 11) % 13")
+  math(EXPR rest "(${site} + ${app}) % 3")
+  set(click 0)
+  if(rest EQUAL 0)
+    set(click 1)
+  endif()
+  string(APPEND clicks "${click},s${site},a${app},n${noise}\n")
+endforeach()
+file(WRITE ${coreset_dir}/clicks.csv "${clicks}")
+file(WRITE ${coreset_dir}/not_criteo.tsv "this is not\ta criteo file\n1\t2\n")
+
+# Small and fast settings shared by most runs.
+set(tiny "--fields|4|--vocabulary-size|10|--mlp|16,16|--embedding-dim|4|--epochs|1|--partition-size|256")
+set(csv_in "--data|clicks.csv|--format|csv|--label|click|--columns|site,app,noise|--min-count|1")
+
+# A run that must succeed: JSON values in `expect` ("key=value|..."), more checks in ARGN.
+function(coreset_check name args expect)
+  add_test(NAME examples/coreset/${name}
+           COMMAND ${CMAKE_COMMAND} -DEXE=${coreset_exe} -DDIR=${coreset_dir} "-DARGS=${args}" "-DEXPECT=${expect}"
+                   ${ARGN} -P ${coreset_scripts}/coreset_check.cmake)
+endfunction()
+# A run that must fail with exit status `rc` and one line on stderr matching `regex`, nothing on stdout.
+function(coreset_fails name rc args regex)
+  add_test(NAME examples/coreset/error/${name}
+           COMMAND ${CMAKE_COMMAND} -DEXE=${coreset_exe} -DDIR=${coreset_dir} "-DARGS=${args}|--quiet" -DRC=${rc}
+                   "-DSTDERR=${regex}" -DONE_LINE_STDERR=ON -DEMPTY_STDOUT=ON -P ${coreset_scripts}/run_expect.cmake)
+endfunction()
+
+add_test(NAME examples/coreset/help
+         COMMAND ${CMAKE_COMMAND} -DEXE=${coreset_exe} "-DARGS=--help" -DEMPTY_STDERR=ON
+                 "-DSTDOUT=^Usage: nacs-coreset.*--synthetic N.*--ratio R.*--method NAME.*nacs\\|random\\|random-balanced\\|setcover\\|kcenter\\|svpcf\\|gradnorm.*--trust NAME.*--filter NAME.*--remove-rate R.*--out FILE.*--emit FILE.*--evaluate.*--evaluate-full.*Exit status"
+                 -P ${coreset_scripts}/run_expect.cmake)
+
+# The JSON line starts with the issue's keys, in order; --out writes k rows; per-phase progress on stderr.
+coreset_check(synthetic_out "--synthetic|2000|--ratio|0.05|${tiny}|--passes|2|--policy|seq|--out|synthetic.csv"
+              "method=nacs|filter=mcdropout|rows=1600|rows_selected=80|rounds=5|input=synthetic|files=[]|rows_skipped=0"
+              "-DKEYS=base_flip_share|selected_flip_share|removed_flip_share|coreset_flip_share" -DCSV=synthetic.csv)
+set_tests_properties(examples/coreset/synthetic_out PROPERTIES FIXTURES_SETUP coreset_synthetic_out)
+add_test(NAME examples/coreset/progress
+         COMMAND ${CMAKE_COMMAND} -DEXE=${coreset_exe} -DDIR=${coreset_dir}
+                 "-DARGS=--synthetic|2000|--ratio|0.05|--fields|4|--vocabulary-size|10|--mlp|16,16|--epochs|1|--partition-size|256|--passes|2|--rounds|2"
+                 "-DSTDERR=generated 2000 synthetic rows.*rows: 1600 train, 200 valid, 200 test.*round 1/2 scoring.*round 2/2 training.*filtering.*selected 80 rows in .* s .2 rounds, [0-9]+ partitions, [0-9]+ rows scored, 9 removed by the filter.: scoring .*greedy .*training .*filter "
+                 "-DSTDOUT=^\\{\"ratio\":0\\.050*[0-9]*,\"method\":\"nacs\",\"filter\":\"mcdropout\",\"rows\":1600,\"rows_selected\":80,\"selection_seconds\":"
+                 -P ${coreset_scripts}/run_expect.cmake)
+# The programs chain: nacs-train --rows-file reads what nacs-coreset --out wrote (indices into its own
+# 1600 training rows: its generator differs; train_reads_csv_out below chains on the same data).
+if(EXISTS ${PROJECT_SOURCE_DIR}/examples/train.cpp)  # nacs-train is declared after this file runs
+  add_test(NAME examples/coreset/train_reads_out
+           COMMAND ${CMAKE_COMMAND} -DEXE=$<TARGET_FILE:nacs-train> -DDIR=${coreset_dir}
+                   "-DARGS=--synthetic|2000|--fields|4|--vocabulary-size|10|--rows-file|synthetic.csv|--epochs|1|--batch-size|64|--policy|seq|--flip-positive|0.2|--flip-negative|0.2"
+                   "-DSTDOUT=\"rows\":80,\"epochs\":1," -DSTDERR=with weights -P ${coreset_scripts}/run_expect.cmake)
+  set_tests_properties(examples/coreset/train_reads_out PROPERTIES FIXTURES_REQUIRED coreset_synthetic_out)
+endif()
+
+# Every method and filter through the one entry point; --noise, --rounds, --trust, --solver.
+foreach(method nacs random random-balanced setcover kcenter svpcf gradnorm)
+  coreset_check(method_${method} "--synthetic|2000|--ratio|0.05|${tiny}|--passes|2|--method|${method}|--policy|par"
+                "method=${method}|rows_selected=80")
+endforeach()
+foreach(filter tce rce none)
+  coreset_check(filter_${filter} "--synthetic|2000|--ratio|0.05|${tiny}|--filter|${filter}|--rounds|2"
+                "filter=${filter}|rows_selected=80|rounds=2")
+endforeach()
+coreset_check(no_removal "--synthetic|2000|--ratio|0.05|${tiny}|--remove-rate|0|--rounds|3|--trust|linear|--solver|lazy"
+              "rows_selected=80|rows_removed=0|rounds=3|removed_flip_share=null")
+coreset_check(noise_zero "--synthetic|2000|--ratio|0.05|${tiny}|--noise|0|--rounds|1" "base_flip_share=0|coreset_flip_share=0")
+
+# --evaluate and --evaluate-full: both models tested, and (synthetic) against the clean labels.
+coreset_check(evaluate "--synthetic|2000|--ratio|0.1|${tiny}|--rounds|2|--evaluate-full"
+              "rows_selected=160" "-DKEYS=test_auc|test_logloss|random_test_auc|random_test_logloss|full_test_auc|full_test_logloss|clean_test_auc|random_clean_test_auc|full_clean_test_auc")
+
+# A file: --out and --emit (the chosen lines under the file's header), read back by nacs-train.
+coreset_check(csv_emit "${csv_in}|--ratio|0.1|--mlp|16|--epochs|1|--rounds|2|--passes|2|--quiet|--out|csv_out.csv|--emit|csv_emit.csv"
+              "rows=320|rows_selected=32|rows_skipped=0|input=clicks.csv|format=csv"
+              -DCSV=csv_out.csv -DEMIT=csv_emit.csv "-DEMIT_HEADER=click,site,app,noise")
+set_tests_properties(examples/coreset/csv_emit PROPERTIES FIXTURES_SETUP coreset_csv_emit)
+if(EXISTS ${PROJECT_SOURCE_DIR}/examples/train.cpp)  # nacs-train is declared after this file runs
+  # The emitted rows, read as a data set: all 32 rows, none skipped.
+  add_test(NAME examples/coreset/emit_read_back
+           COMMAND ${CMAKE_COMMAND} -DEXE=$<TARGET_FILE:nacs-train> -DDIR=${coreset_dir}
+                   "-DARGS=--data|csv_emit.csv|--format|csv|--label|click|--columns|site,app,noise|--min-count|1|--split|1,0,0|--epochs|1|--policy|seq"
+                   "-DSTDOUT=\"rows\":32,.*\"train_rows\":32," "-DSTDERR=csv_emit.csv: 32 rows read, 0 malformed skipped"
+                   -P ${coreset_scripts}/run_expect.cmake)
+  # The coreset file of the same split, trained on by nacs-train.
+  add_test(NAME examples/coreset/train_reads_csv_out
+           COMMAND ${CMAKE_COMMAND} -DEXE=$<TARGET_FILE:nacs-train> -DDIR=${coreset_dir}
+                   "-DARGS=${csv_in}|--rows-file|csv_out.csv|--epochs|1|--policy|seq"
+                   "-DSTDOUT=\"rows\":32,\"epochs\":1," -P ${coreset_scripts}/run_expect.cmake)
+  set_tests_properties(examples/coreset/emit_read_back examples/coreset/train_reads_csv_out
+                       PROPERTIES FIXTURES_REQUIRED coreset_csv_emit)
+endif()
+
+# The real Criteo sample: files given, --emit writes 5 % of the training lines as they are.
+if(EXISTS ${coreset_criteo}/train.csv)
+  coreset_check(criteo_emit
+                "--data|${coreset_criteo}/train.csv|--format|criteo|--valid|${coreset_criteo}/dev.csv|--test|${coreset_criteo}/test.csv|--ratio|0.05|--mlp|32,32|--epochs|1|--rounds|2|--passes|2|--partition-size|1024|--quiet|--emit|criteo_emit.tsv|--out|criteo_out.csv"
+                "rows=7200|rows_selected=360|rows_skipped=0" -DCSV=criteo_out.csv -DEMIT=criteo_emit.tsv)
+  set_tests_properties(examples/coreset/criteo_emit PROPERTIES FIXTURES_SETUP coreset_criteo_emit)
+  if(EXISTS ${PROJECT_SOURCE_DIR}/examples/train.cpp)
+    # The emitted lines are Criteo lines: all 360 read back, none malformed.
+    add_test(NAME examples/coreset/criteo_emit_read_back
+             COMMAND ${CMAKE_COMMAND} -DEXE=$<TARGET_FILE:nacs-train> -DDIR=${coreset_dir}
+                     "-DARGS=--data|criteo_emit.tsv|--format|criteo|--min-count|1|--split|1,0,0|--epochs|1|--mlp|16|--policy|seq"
+                     "-DSTDOUT=\"rows\":360," "-DSTDERR=criteo_emit.tsv: 360 rows read, 0 malformed skipped"
+                     -P ${coreset_scripts}/run_expect.cmake)
+    set_tests_properties(examples/coreset/criteo_emit_read_back PROPERTIES FIXTURES_REQUIRED coreset_criteo_emit)
+  endif()
+else()
+  message(STATUS "nacs-coreset tests: ${coreset_criteo} not found; skipping the Criteo sample run")
+endif()
+
+# Bad command lines (exit 2) and bad data or runs (exit 1): one clear line, nothing on stdout.
+coreset_fails(ratio_zero 2 "--synthetic|1000|--ratio|0" "--ratio must be > 0")
+coreset_fails(ratio_one 2 "--synthetic|1000|--ratio|1" "--ratio must be < 1")
+coreset_fails(ratio_negative 2 "--synthetic|1000|--ratio|-0.5" "--ratio must be > 0")
+coreset_fails(remove_rate_one 2 "--synthetic|1000|--remove-rate|1" "--remove-rate must be < 1")
+coreset_fails(unknown_method 2 "--synthetic|1000|--method|rnadom" "--method must be one of.*random")
+coreset_fails(unknown_filter 2 "--synthetic|1000|--filter|dropout" "--filter must be one of")
+coreset_fails(no_input 2 "--ratio|0.1" "give one of --data, --synthetic")
+coreset_fails(no_format 2 "--data|clicks.csv" "--data needs --format")
+coreset_fails(noise_and_flips 2 "--synthetic|1000|--noise|0.1|--flip-positive|0.2" "--noise sets both flip rates")
+coreset_fails(noise_with_file 2 "${csv_in}|--noise|0.1" "apply to --synthetic")
+coreset_fails(remove_rate_without_filter 2 "--synthetic|1000|--filter|none|--remove-rate|0.2" "--remove-rate applies to")
+coreset_fails(evaluate_without_test 2 "--synthetic|1000|--split|0.9,0.1,0|--evaluate" "--evaluate needs test rows")
+coreset_fails(more_rounds_than_picks 1 "--synthetic|1000|--ratio|0.005|--filter|none|--rounds|5|${tiny}"
+              "5 rounds but only 4 rows to select.*use fewer rounds or a larger ratio")
+coreset_fails(ratio_below_one_row 1 "--synthetic|100|--ratio|0.001|${tiny}" "less than one row: use a ratio of at least")
+coreset_fails(wrong_format 1 "--data|clicks.csv|--format|criteo" "no rows could be read.*check --format")
+coreset_fails(missing_file 1 "--data|no_such_file.tsv|--format|criteo" "cannot open 'no_such_file.tsv'")
+coreset_fails(unwritable_out 1 "--synthetic|1000|--out|no-such-dir/c.csv" "cannot open 'no-such-dir/c.csv' for writing .--out.")
