@@ -208,3 +208,37 @@ TEST_CASE("generate_synthetic: bad options are typed errors") {
   CHECK(mean / 20000 == doctest::Approx(0.2).epsilon(0.05));
   CHECK(nacs::generate_synthetic(nacs::seq, {.rows = 0}).data.rows() == 0);
 }
+
+TEST_CASE("ctr_benchmark_preset: the calibrated values, both flip rates from noise, defaults untouched") {
+  const nacs::synthetic_options o = nacs::ctr_benchmark_preset(1000000, 0.2, 5);
+  CHECK(o.rows == 1000000);
+  CHECK(o.fields == 39);
+  REQUIRE(o.vocabulary_sizes.size() == 39);
+  const std::vector<std::uint32_t> sizes{8,   8,  16,  16,  32,  32,  64,  64,  10,  10,  20,  20,  40,
+                                         3,   4,  10,  15,  18,  24,  27,  50,  100, 100, 200, 300, 50,
+                                         60,  100, 200, 300, 50,  100, 100, 200, 300, 500, 500, 1000, 1000};
+  CHECK(o.vocabulary_sizes == sizes);
+  CHECK(o.zipf_exponent == 1.5);
+  CHECK(o.factor_dim == 8);
+  CHECK(o.bias_std == 3.0);
+  CHECK(o.interaction_std == 0.5);
+  CHECK(o.base_rate == 0.25);
+  CHECK(o.flip_positive == 0.2);
+  CHECK(o.flip_negative == 0.2);
+  CHECK(o.seed == 5);
+  CHECK(nacs::ctr_benchmark_preset(10, 0.0, 1).flip_positive == 0.0);
+  // The struct's own defaults stay what existing users and tests rely on.
+  const nacs::synthetic_options d;
+  CHECK(d.fields == 26);
+  CHECK(d.vocabulary_size == 1000);
+  CHECK(d.vocabulary_sizes.empty());
+  CHECK(d.zipf_exponent == 1.1);
+  CHECK(d.base_rate == 0.2);
+  // It generates: flips near the noise rate, and a hidden model far above chance.
+  const auto s = nacs::generate_synthetic(nacs::seq, nacs::ctr_benchmark_preset(20000, 0.2, 3));
+  CHECK(s.data.num_fields() == 39);
+  CHECK(std::abs(static_cast<double>(s.flipped_count()) / 20000.0 - 0.2) < 0.02);
+  CHECK(s.oracle_auc() > 0.85);
+  // Bad noise is the generator's typed error.
+  CHECK_THROWS_AS((void)nacs::generate_synthetic(nacs::seq, nacs::ctr_benchmark_preset(10, 1.5, 1)), nacs::error);
+}
