@@ -7,30 +7,24 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
-#include <fstream>
 #include <optional>
 #include <sstream>
 #include <string>
 #include <string_view>
-#include <tuple>
+#include <utility>
 #include <variant>
 #include <vector>
 
 #include <nacs/core/error.hpp>
-#include <nacs/data/avazu.hpp>
-#include <nacs/data/criteo.hpp>
-#include <nacs/data/csv.hpp>
-#include <nacs/data/dataset.hpp>
-#include <nacs/data/libsvm.hpp>
-#include <nacs/data/split.hpp>
-#include <nacs/data/synthetic.hpp>
-#include <nacs/data/vocabulary.hpp>
 #include <nacs/core/memory.hpp>
+#include <nacs/data/dataset.hpp>
+#include <nacs/data/load.hpp>
 #include <nacs/execution.hpp>
 #include <nacs/io/coreset_file.hpp>
 #include <nacs/model/adam.hpp>
 #include <nacs/model/ctr_model.hpp>
 #include <nacs/model/trainer.hpp>
+#include <nacs/pipeline/final.hpp>
 
 #include "common/cli.hpp"
 #include "common/json.hpp"
@@ -84,7 +78,8 @@ struct request {
   std::string format, model, policy_name, on_error;
   std::optional<int> threads;
   std::optional<std::int64_t> memory_limit_mib;
-  std::size_t epochs = 10, batch_size = 8192, patience = 1, embedding_dim = 10, fields = 39;
+  std::optional<std::size_t> batch_size;  // none: nacs::default_batch_size of the rows of an epoch
+  std::size_t epochs = 10, patience = 1, embedding_dim = 10, fields = 39;
   std::uint32_t vocabulary_size = 1000;
   std::vector<std::size_t> mlp;
   double dropout = 0.5, lr = 0.01, weight_decay = 0.0, flip_positive = 0.1, flip_negative = 0.05;
@@ -132,7 +127,10 @@ request parse_command_line(int argc, const char* const* argv, bool& help) {
   auto model = p.flag<std::string>("model", "NAME", "the model",
                                    {.default_value = "deepfm", .choices = {"lr", "fm", "deepfm", "dcnv2", "finalmlp"}});
   auto epochs = p.flag<std::int64_t>("epochs", "E", "maximum epochs", {.default_value = 10, .min = 1, .max = 100000});
-  auto batch = p.flag<std::int64_t>("batch-size", "B", "rows per mini-batch", {.default_value = 8192, .min = 1, .max = 1 << 24});
+  auto batch = p.flag<std::int64_t>("batch-size", "B",
+                                    "rows per mini-batch (default: the power of two nearest to the rows of an epoch "
+                                    "/ 64, within [64, 8192], so every epoch takes about 64 steps)",
+                                    {.min = 1, .max = 1 << 24});
   auto lr = p.flag<double>("lr", "LR", "Adam learning rate", {.default_value = 0.01, .min = 0.0, .min_exclusive = true});
   auto wd = p.flag<double>("weight-decay", "L", "Adam weight decay (L2 in the gradient)", {.default_value = 0.0, .min = 0.0});
   auto patience = p.flag<std::int64_t>("patience", "P", "stop after P epochs without a better validation AUC (0: never)",
@@ -192,7 +190,7 @@ request parse_command_line(int argc, const char* const* argv, bool& help) {
   r.threads = threads.get();
   r.memory_limit_mib = memory_limit.get();
   r.epochs = static_cast<std::size_t>(*epochs);
-  r.batch_size = static_cast<std::size_t>(*batch);
+  if (batch.given()) r.batch_size = static_cast<std::size_t>(*batch);
   r.patience = static_cast<std::size_t>(*patience);
   r.embedding_dim = static_cast<std::size_t>(*dim);
   r.mlp = mlp.given() ? parse_sizes(*mlp.get()) : std::vector<std::size_t>{100, 100, 100};
@@ -268,24 +266,24 @@ nacs::read_progress_callback progress_printer(const request& r) {
           .every_lines = r.progress_lines};
 }
 
-nacs::read_result read_file(const request& r, const std::string& flag, const std::string& path) {
-  nacs_cli::check_data_file(flag, path);
-  // The settings every reader shares.
-  const auto with_common = [&](auto o) {
-    o.on_error = r.on_error == "fail" ? nacs::error_policy::fail : nacs::error_policy::skip;
-    o.max_rows = r.max_rows;
-    o.on_progress = progress_printer(r);
-    return o;
-  };
-  if (r.format == "criteo") return nacs::read_criteo(path, with_common(nacs::criteo_options{}));
-  if (r.format == "avazu") return nacs::read_avazu(path, with_common(nacs::avazu_options{}));
-  if (r.format == "libsvm") return nacs::read_libsvm(path, with_common(nacs::libsvm_options{}));
-  if (r.format == "libffm") return nacs::read_libffm(path, with_common(nacs::libffm_options{}));
-  nacs::csv_options o = with_common(nacs::csv_options{});
-  o.label_column = *r.label;
-  o.categorical_columns = split_list(*r.columns, ',');
-  o.delimiter = r.delimiter;
-  return nacs::read_csv(path, o);
+// What load_ctr_data needs from the command line: files, format, split, vocabulary, reader settings.
+nacs::load_options load_options_of(const request& r, const nacs::split_options& split) {
+  nacs::load_options o;
+  o.data = *r.data;
+  o.format = nacs::parse_data_format(r.format);
+  if (r.valid) o.valid = *r.valid;
+  if (r.test) o.test = *r.test;
+  o.split = split;
+  o.vocabulary.min_count = r.min_count;
+  o.on_error = r.on_error == "fail" ? nacs::error_policy::fail : nacs::error_policy::skip;
+  o.max_rows = r.max_rows;
+  o.on_progress = progress_printer(r);
+  if (o.format == nacs::data_format::csv) {
+    o.csv.label_column = *r.label;
+    o.csv.categorical_columns = split_list(*r.columns, ',');
+    o.csv.delimiter = r.delimiter;
+  }
+  return o;
 }
 
 // The rows to train on, read by the library's coreset file reader; its messages name the flag.
@@ -323,8 +321,8 @@ int run(int argc, const char* const* argv) {
   return std::visit([&](const auto& pol) {
     // ---------------------------------------------------------------- data
     nacs::dataset train, valid, test;
-    std::string input;
     const nacs::split_options split{.train = r.split_train, .valid = r.split_valid, .test = r.split_test, .seed = r.seed};
+    nacs::loaded_data loaded;
     if (r.synthetic) {
       nacs::synthetic_options o;
       o.rows = *r.synthetic;
@@ -333,50 +331,43 @@ int run(int argc, const char* const* argv) {
       o.flip_positive = r.flip_positive;
       o.flip_negative = r.flip_negative;
       o.seed = r.seed;
-      auto syn = nacs::generate_synthetic(pol, o);
+      loaded = nacs::load_synthetic(pol, o, split);
       std::ostringstream os;
-      os << "generated " << syn.data.rows() << " synthetic rows of " << r.fields << " fields, " << syn.flipped_count()
-         << " labels flipped; the hidden model's AUC on the noisy labels is " << syn.noisy_oracle_auc();
+      os << "generated " << *r.synthetic << " synthetic rows of " << r.fields << " fields, " << loaded.truth->flipped
+         << " labels flipped; the hidden model's AUC on the noisy labels is " << loaded.truth->noisy_oracle_auc;
       info(os.str());
-      auto parts = nacs::split(pol, syn.data, split);
-      train = std::move(parts.train);
-      valid = std::move(parts.valid);
-      test = std::move(parts.test);
-      input = "synthetic";
     } else {
-      input = *r.data;
-      auto read = read_file(r, "--data", *r.data);
-      info(read.report.summary());
-      files.add("--data", read.report);
-      NACS_EXPECTS(!read.data.empty(), nacs::errc::invalid_data, nacs_cli::no_rows_message("--data", read.report, r.format));
-      if (r.valid || r.test) {
-        train = std::move(read.data);
-        for (auto [file, target, flag] : {std::tuple{&r.valid, &valid, "--valid"}, std::tuple{&r.test, &test, "--test"}}) {
-          if (!*file) continue;
-          auto part = read_file(r, flag, **file);
-          info(part.report.summary());
-          files.add(flag, part.report);
-          NACS_EXPECTS(!part.data.empty(), nacs::errc::invalid_data, nacs_cli::no_rows_message(flag, part.report, r.format));
-          *target = std::move(part.data);
-        }
-      } else {
-        auto parts = nacs::split(pol, read.data, split);
-        train = std::move(parts.train);
-        valid = std::move(parts.valid);
-        test = std::move(parts.test);
+      // The files in the order the library reads them, by the flag that named each.
+      std::vector<std::pair<std::string, std::string>> named{{"--data", *r.data}};
+      if (r.valid) named.emplace_back("--valid", *r.valid);
+      if (r.test) named.emplace_back("--test", *r.test);
+      for (const auto& [flag, path] : named) nacs_cli::check_data_file(flag, path);
+      nacs::load_options lo = load_options_of(r, split);
+      std::optional<nacs::parse_report> last;
+      std::size_t reported = 0;
+      lo.on_report = [&](const nacs::parse_report& rep) {
+        info(rep.summary());
+        files.add(named.at(reported++).first, rep);
+        last = rep;
+      };
+      try {
+        loaded = nacs::load_ctr_data(pol, lo);
+      } catch (const nacs::error& e) {
+        // A file with no row: say why in the user's terms (empty, only a header, all malformed).
+        if (e.code() == nacs::errc::invalid_data && last && last->rows_read == 0 && reported > 0)
+          throw nacs::error(e.code(), nacs_cli::no_rows_message(named[reported - 1].first, *last, r.format));
+        throw;
       }
-      NACS_EXPECTS(!train.empty(), nacs::errc::invalid_data, "the training data has no rows ('" + *r.data + "')");
-      const auto vocab = nacs::build_vocabulary(pol, train, {.min_count = r.min_count});
-      train = vocab.encode(pol, train);
-      if (!valid.field_names.empty()) valid = vocab.encode(pol, valid);
-      if (!test.field_names.empty()) test = vocab.encode(pol, test);
       std::ostringstream os;
-      os << "vocabulary (min count " << r.min_count << "): " << train.num_fields() << " fields, ";
+      os << "vocabulary (min count " << r.min_count << "): " << loaded.train.num_fields() << " fields, ";
       std::uint64_t ids = 0;
-      for (auto c : train.cardinalities) ids += c;
+      for (auto c : loaded.train.cardinalities) ids += c;
       os << ids << " ids in all";
       info(os.str());
     }
+    train = std::move(loaded.train);
+    valid = std::move(loaded.valid);
+    test = std::move(loaded.test);
     {
       std::ostringstream os;
       os << "rows: " << train.rows() << " train, " << valid.rows() << " valid, " << test.rows() << " test";
@@ -399,6 +390,9 @@ int run(int argc, const char* const* argv) {
     }
 
     // --------------------------------------------------------------- model
+    // The rows of one epoch: the listed rows (with repeats) or the whole training part.
+    const auto epoch_rows = static_cast<nacs::row_index>(subset.rows.empty() ? train.rows() : static_cast<nacs::row_index>(subset.rows.size()));
+    const std::size_t batch_size = r.batch_size.value_or(nacs::default_batch_size(epoch_rows));
     nacs::model_config cfg;
     cfg.kind = nacs::parse_model_kind(r.model);
     cfg.embedding_dim = r.embedding_dim;
@@ -417,11 +411,12 @@ int run(int argc, const char* const* argv) {
     {
       std::ostringstream os;
       os << r.model << ": " << model.parameter_count() << " parameters, hidden size " << model.hidden_size() << "; "
-         << r.policy_name << " (" << nacs::thread_count(pol) << " thread(s)), batch " << r.batch_size << ", lr " << r.lr;
+         << r.policy_name << " (" << nacs::thread_count(pol) << " thread(s)), batch " << batch_size
+         << (r.batch_size ? "" : " (default for " + std::to_string(epoch_rows) + " rows an epoch)") << ", lr " << r.lr;
       info(os.str());
     }
     nacs::train_options to;
-    to.batch_size = r.batch_size;
+    to.batch_size = batch_size;
     to.epochs = r.epochs;
     to.seed = r.seed;
     to.patience = r.patience;
@@ -475,9 +470,9 @@ int run(int argc, const char* const* argv) {
         .add("parameters", static_cast<std::int64_t>(model.parameter_count()))
         .add("policy", r.policy_name)
         .add("threads", nacs::thread_count(pol))
-        .add("batch_size", static_cast<std::int64_t>(r.batch_size))
+        .add("batch_size", static_cast<std::int64_t>(batch_size))
         .add("seed", r.seed)
-        .add("input", input)
+        .add("input", r.synthetic ? std::string("synthetic") : *r.data)
         .add("format", r.synthetic ? std::string("synthetic") : r.format)
         .add("rows_skipped", files.rows_skipped())
         .add("files", files.json());
