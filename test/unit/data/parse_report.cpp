@@ -6,6 +6,7 @@
 #include <nacs/data/libsvm.hpp>
 #include <nacs_ref/check.hpp>
 
+#include <filesystem>
 #include <sstream>
 #include <stdexcept>
 #include <streambuf>
@@ -186,4 +187,21 @@ TEST_CASE("non-printable bytes in reader messages are escaped; UTF-8 text is kep
   const auto r = nacs::read_libsvm(in, {}, "g.svm");
   REQUIRE(r.report.issues.size() == 1);
   CHECK_MESSAGE(r.report.issues[0].reason.find("'\\x02\\x03'") != std::string::npos, r.report.issues[0].reason);
+}
+
+TEST_CASE("every reader says so when its path is a directory") {
+  const auto dir = std::filesystem::temp_directory_path();
+  for (int which = 0; which < 4; ++which) {
+    CAPTURE(which);
+    try {
+      if (which == 0) (void)nacs::read_criteo(dir);
+      if (which == 1) (void)nacs::read_avazu(dir);
+      if (which == 2) (void)nacs::read_libsvm(dir);
+      if (which == 3) (void)nacs::read_csv(dir, {.label_column = "y", .categorical_columns = {"a"}});
+      FAIL("no error for a directory");
+    } catch (const nacs::error& e) {
+      CHECK(e.code() == nacs::errc::io);
+      CHECK_MESSAGE(e.message().find("is a directory") != std::string::npos, e.message());
+    }
+  }
 }

@@ -304,3 +304,13 @@ TEST_CASE("read_npy reads a stream, and a stream that cannot seek is still bound
   const auto e = error_of([&] { (void)nacs::read_npy<float>(pipe, {.memory_limit = std::size_t{1} << 20}, "pipe"); });
   CHECK(e.code() == nacs::errc::memory_limit);
 }
+
+TEST_CASE("read_npy escapes header bytes that are not printable in its messages") {
+  const auto path = temp_path("garbage.npy");
+  write_raw_npy(path, "{'descr': '<f4', 'fortran_order': False, 'shape': (9\x01\x1b[2J, 4), }", "");
+  const auto e = error_of([&] { (void)nacs::read_npy<float>(path); });
+  CHECK(e.code() == nacs::errc::parse);
+  CHECK_MESSAGE(e.message().find("\\x01\\x1b[2J") != std::string::npos, e.message());
+  CHECK(e.message().find('\x1b') == std::string::npos);
+  std::filesystem::remove(path);
+}

@@ -140,7 +140,13 @@ class issue_log {
 };
 
 // Opens a file for reading or throws errc::io with the path and the system's reason.
+// A directory is refused before opening: on Linux it opens, and only the first read fails.
 inline std::ifstream open_input(const std::filesystem::path& path) {
+  {
+    std::error_code ec;
+    if (std::filesystem::is_directory(path, ec))
+      throw error(errc::io, cat("cannot read '", path.string(), "': it is a directory, not a file (check the path)"));
+  }
   std::ifstream in(path, std::ios::in | std::ios::binary);
   if (!in) {
     const int e = errno;
