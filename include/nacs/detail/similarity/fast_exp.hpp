@@ -19,9 +19,26 @@ inline constexpr float exp_approx_max_arg = 88.0f;
 
 /// The Taylor polynomial of exp on the reduced range, in Horner form; V is
 /// float or a vector-extension type (the SIMD kernel uses the same steps).
+/// Host only: nvcc rejects vector types in device code; device code uses the
+/// float overload below, which runs the same steps.
 template <class V>
-NACS_HOST_DEVICE inline V exp_poly(V r) noexcept {
-  V p = V{} + 1.0f / 5040.0f;
+inline V exp_poly(V r) noexcept {
+  // Not `V{} + c`: nvcc 13's cudafe++ crashes on a vector-extension prvalue plus a scalar
+  // in a template. 0 + c == c exactly, so the bits are unchanged.
+  V p{};
+  p = p + 1.0f / 5040.0f;
+  p = p * r + 1.0f / 720.0f;
+  p = p * r + 1.0f / 120.0f;
+  p = p * r + 1.0f / 24.0f;
+  p = p * r + 1.0f / 6.0f;
+  p = p * r + 0.5f;
+  p = p * r + 1.0f;
+  p = p * r + 1.0f;
+  return p;
+}
+/// exp_poly for one float, callable from device code: the same steps as the template.
+NACS_HOST_DEVICE inline float exp_poly(float r) noexcept {
+  float p = 1.0f / 5040.0f;
   p = p * r + 1.0f / 720.0f;
   p = p * r + 1.0f / 120.0f;
   p = p * r + 1.0f / 24.0f;

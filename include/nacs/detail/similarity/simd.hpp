@@ -91,11 +91,12 @@ inline void exp16(const float* in, float scale, float* out) noexcept {
   f32x16 x;
   std::memcpy(&x, in, sizeof x);
   x = x * scale;
-  const f32x16 lo = f32x16{} + exp_approx_min_arg, hi = f32x16{} + exp_approx_max_arg;
+  const f32x16 zero{};  // not f32x16{} + c, which crashes nvcc 13's cudafe++
+  const f32x16 lo = zero + exp_approx_min_arg, hi = zero + exp_approx_max_arg;
   f32x16 xc = x < lo ? lo : x;
   xc = xc > hi ? hi : xc;
   const f32x16 v = xc * log2e;
-  const f32x16 half = v < 0.0f ? f32x16{} - 0.5f : f32x16{} + 0.5f;
+  const f32x16 half = v < 0.0f ? zero - 0.5f : zero + 0.5f;
   const i32x16 ni = __builtin_convertvector(v + half, i32x16);
   const f32x16 n = __builtin_convertvector(ni, f32x16);
   f32x16 r = xc - n * ln2_hi;
