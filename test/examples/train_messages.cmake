@@ -69,3 +69,27 @@ if(TARGET nacs-greedy)
                    -DDIR=${train_msg_dir} "-DSTDOUT=^\\{\"model\":\"deepfm\",\"rows\":20,"
                    -P ${train_scripts}/chain_check.cmake)
 endif()
+# ... and what nacs-coreset --out writes (row,weight,label): 80 rows of the same 1600-row training part.
+if(TARGET nacs-coreset)
+  add_test(NAME examples/train/message/chain_coreset_out
+           COMMAND ${CMAKE_COMMAND} -DFIRST=$<TARGET_FILE:nacs-coreset>
+                   "-DFIRST_ARGS=--synthetic|2000|--ratio|0.05|--fields|4|--vocabulary-size|10|--mlp|16,16|--epochs|1|--partition-size|256|--passes|2|--rounds|2|--policy|seq|--quiet|--out|coreset_out.csv"
+                   -DSECOND=${train_exe}
+                   "-DSECOND_ARGS=--synthetic|2000|--fields|4|--vocabulary-size|10|--rows-file|coreset_out.csv|--epochs|1|--policy|seq|--quiet"
+                   -DDIR=${train_msg_dir} "-DSTDOUT=^\\{\"model\":\"deepfm\",\"rows\":80,"
+                   -P ${train_scripts}/chain_check.cmake)
+endif()
+
+# Without --batch-size, the batch follows the rows of an epoch (nacs::default_batch_size: the power
+# of two nearest rows / 64, within [64, 8192]); --batch-size still sets it.
+function(train_json name args regex)
+  add_test(NAME examples/train/${name}
+           COMMAND ${CMAKE_COMMAND} -DEXE=${train_exe} -DDIR=${train_msg_dir} "-DARGS=${args}" "-DSTDOUT=${regex}"
+                   -P ${train_scripts}/run_expect.cmake)
+endfunction()
+train_json(default_batch_small "--synthetic|2000|--fields|4|--epochs|1|--policy|seq|--quiet" "\"batch_size\":64,")
+train_json(default_batch_large "--synthetic|100000|--fields|4|--vocabulary-size|50|--epochs|1|--mlp|16|--policy|seq|--quiet"
+           "\"rows\":80000,.*\"batch_size\":1024,")
+train_json(default_batch_rows_file "--synthetic|2000|--fields|4|--rows-file|soft.csv|--epochs|1|--policy|seq|--quiet"
+           "\"rows\":3,.*\"batch_size\":64,")
+train_json(given_batch "--synthetic|2000|--fields|4|--epochs|1|--batch-size|8192|--policy|seq|--quiet" "\"batch_size\":8192,")
