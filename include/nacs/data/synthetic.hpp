@@ -204,7 +204,7 @@ inline double synthetic_data::noisy_oracle_auc() const {
 /// 39 fields like Criteo's 13 bucketed counts (8 to 64 values) and 26
 /// categorical fields (3 to 1000 values), Zipf exponent 1.5 (most rows hold
 /// a field's few frequent values, as in click logs), a strong first-order
-/// signal (bias_std 3) with a weaker pairwise one (interaction_std 0.5,
+/// signal (bias_std 2.2) with a weaker pairwise one (interaction_std 0.5,
 /// factor_dim 8) and a clean base rate of 0.25 (Criteo's click rate is about
 /// that). Calibrated with bench/calibrate_synthetic at 1 M rows (8:1:1) and
 /// 20 % flips so that a DeepFM with the paper's settings reaches a clean-label
@@ -228,7 +228,7 @@ inline double synthetic_data::noisy_oracle_auc() const {
   o.fields = o.vocabulary_sizes.size();
   o.zipf_exponent = 1.5;
   o.factor_dim = 8;
-  o.bias_std = 3.0;
+  o.bias_std = 2.2;
   o.interaction_std = 0.5;
   o.base_rate = 0.25;
   o.flip_positive = noise;

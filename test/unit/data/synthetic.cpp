@@ -220,7 +220,7 @@ TEST_CASE("ctr_benchmark_preset: the calibrated values, both flip rates from noi
   CHECK(o.vocabulary_sizes == sizes);
   CHECK(o.zipf_exponent == 1.5);
   CHECK(o.factor_dim == 8);
-  CHECK(o.bias_std == 3.0);
+  CHECK(o.bias_std == 2.2);
   CHECK(o.interaction_std == 0.5);
   CHECK(o.base_rate == 0.25);
   CHECK(o.flip_positive == 0.2);
@@ -238,7 +238,7 @@ TEST_CASE("ctr_benchmark_preset: the calibrated values, both flip rates from noi
   const auto s = nacs::generate_synthetic(nacs::seq, nacs::ctr_benchmark_preset(20000, 0.2, 3));
   CHECK(s.data.num_fields() == 39);
   CHECK(std::abs(static_cast<double>(s.flipped_count()) / 20000.0 - 0.2) < 0.02);
-  CHECK(s.oracle_auc() > 0.85);
+  CHECK(s.oracle_auc() > 0.8);  // 0.867 at 1 M rows
   // Bad noise is the generator's typed error.
   CHECK_THROWS_AS((void)nacs::generate_synthetic(nacs::seq, nacs::ctr_benchmark_preset(10, 1.5, 1)), nacs::error);
 }
