@@ -2,9 +2,11 @@
 /// @brief The library's CPU parts that nvcc compiles, plus the CUDA backend, for .cu files.
 ///
 /// nacs::cuda is usable as the policy of what the backend provides so far
-/// (see docs/cuda.md): make_kernel on embeddings and the device query; the
-/// other algorithms with nacs::cuda are the compile error of
-/// detail::require_backend or have no cuda overload yet. Link nacs::cuda_backend.
+/// (see docs/cuda.md): make_kernel on embeddings, cuda_naive_facility over
+/// many partitions, and the device query. maximize, maximize_partitioned,
+/// memory_needed and make_kernel of a precomputed matrix with nacs::cuda are
+/// compile errors that name the alternative (nacs/cuda/unsupported.cuh).
+/// Link nacs::cuda_backend.
 ///
 /// Not included: the model layer (nacs/model/) and the pipeline
 /// (nacs/pipeline.hpp). nvcc 13's front end rejects an out-of-class member
@@ -45,4 +47,6 @@
 
 #include <nacs/execution.cuh>
 #include <nacs/cuda/device.cuh>
+#include <nacs/cuda/greedy.cuh>
 #include <nacs/cuda/similarity.cuh>
+#include <nacs/cuda/unsupported.cuh>

@@ -4,6 +4,7 @@
 #include <doctest/doctest.h>
 
 #include <nacs/nacs.cuh>
+#include <nacs/cuda/greedy.cuh>
 
 #include <nacs_ref/check.hpp>
 #include <nacs_ref/random.hpp>
@@ -128,4 +129,14 @@ TEST_CASE("make_kernel(cuda, ...) on valid input: the device's kernel, or a type
       CHECK_MESSAGE(e.message().find("cudaMemGetInfo") != std::string::npos, e.message());
     }
   }
+}
+
+TEST_CASE("cuda_naive_facility refuses bad budgets with invalid_argument before touching the device") {
+  const nacs::matrix<float> x = nacs_ref::uniform_matrix<float>(5, 2, 1);
+  const std::vector<nacs::matrix_view<const float>> v{x.view()};
+  const std::vector<nacs::row_index> too_many{6}, two{1, 1};
+  nacs_ref::expect_error([&] { (void)nacs::cuda_naive_facility<float>(nacs::cuda, v, nacs::rbf{}, too_many); },
+                         nacs::errc::invalid_argument, "a budget must be between 0 and the partition's rows");
+  nacs_ref::expect_error([&] { (void)nacs::cuda_naive_facility<float>(nacs::cuda, v, nacs::rbf{}, two); },
+                         nacs::errc::invalid_argument, "one budget per partition");
 }

@@ -1,0 +1,8 @@
+// expect: maximize has no CUDA version yet
+#include <nacs/nacs.cuh>
+
+int main() {
+  const nacs::matrix<float> x(10, 2, 0.5f);
+  const auto sel = nacs::maximize(nacs::cuda, nacs::facility_location(x.view()), 3, nacs::naive_greedy{});
+  return static_cast<int>(sel.size());
+}
