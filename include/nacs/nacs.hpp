@@ -9,6 +9,7 @@
 #pragma once
 
 // core
+#include <nacs/core/auc.hpp>
 #include <nacs/core/config.hpp>
 #include <nacs/core/error.hpp>
 #include <nacs/core/matrix.hpp>
@@ -23,10 +24,12 @@
 #include <nacs/data/dataset.hpp>
 #include <nacs/data/hash.hpp>
 #include <nacs/data/libsvm.hpp>
+#include <nacs/data/load.hpp>
 #include <nacs/data/parse_report.hpp>
 #include <nacs/data/split.hpp>
 #include <nacs/data/synthetic.hpp>
 #include <nacs/data/vocabulary.hpp>
+#include <nacs/io/coreset_file.hpp>
 #include <nacs/io/npy.hpp>
 
 // coreset selection
