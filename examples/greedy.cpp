@@ -271,7 +271,7 @@ int run(int argc, const char* const* argv) {
   const request r = parse_command_line(argc, argv, help);
   if (help) return nacs_cli::exit_ok;
   const auto info = [&](const std::string& line) {
-    if (!r.quiet) std::fprintf(stderr, "%s: %s\n", program.c_str(), line.c_str());
+    if (!r.quiet) std::fprintf(stderr, "%s: %s\n", program.c_str(), nacs_cli::printable(line).c_str());
   };
 
   const auto t_read = std::chrono::steady_clock::now();

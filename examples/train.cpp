@@ -260,7 +260,7 @@ nacs::read_progress_callback progress_printer(const request& r) {
                 std::string share;
                 if (p.fraction() >= 0) share = " (" + std::to_string(static_cast<int>(100 * p.fraction())) + " %)";
                 std::fprintf(stderr, "%s: reading '%s': %lld lines%s, %lld rows kept, %lld skipped\n", program.c_str(),
-                             std::string(p.source).c_str(), static_cast<long long>(p.lines), share.c_str(),
+                             nacs_cli::printable(p.source).c_str(), static_cast<long long>(p.lines), share.c_str(),
                              static_cast<long long>(p.rows_read), static_cast<long long>(p.rows_skipped));
               },
           .every_lines = r.progress_lines};
@@ -313,7 +313,7 @@ int run(int argc, const char* const* argv) {
   const request r = parse_command_line(argc, argv, help);
   if (help) return nacs_cli::exit_ok;
   const auto info = [&](const std::string& line) {
-    if (!r.quiet) std::fprintf(stderr, "%s: %s\n", program.c_str(), line.c_str());
+    if (!r.quiet) std::fprintf(stderr, "%s: %s\n", program.c_str(), nacs_cli::printable(line).c_str());
   };
   const policy_choice policy = make_policy(r);
   if (r.memory_limit_mib) nacs::set_memory_limit(static_cast<std::size_t>(*r.memory_limit_mib) << 20);

@@ -93,3 +93,11 @@ train_json(default_batch_large "--synthetic|100000|--fields|4|--vocabulary-size|
 train_json(default_batch_rows_file "--synthetic|2000|--fields|4|--rows-file|soft.csv|--epochs|1|--policy|seq|--quiet"
            "\"rows\":3,.*\"batch_size\":64,")
 train_json(given_batch "--synthetic|2000|--fields|4|--epochs|1|--batch-size|8192|--policy|seq|--quiet" "\"batch_size\":8192,")
+
+# Progress and report lines on stderr escape the bytes of a file name as well.
+file(COPY_FILE ${train_msg_dir}/ragged.csv "${train_msg_dir}/e${train_esc}.csv")
+add_test(NAME examples/train/message/escaped_progress
+         COMMAND ${CMAKE_COMMAND} -DEXE=${train_exe} -DDIR=${train_msg_dir}
+                 "-DARGS=--data|e${train_esc}.csv|${train_csv}|--min-count|1|--split|1,0,0|--epochs|1|--policy|seq|--progress-lines|4"
+                 "-DSTDERR=reading 'e\\\\x1b\\.csv': 4 lines.*e\\\\x1b\\.csv: 10 rows read, 2 malformed skipped"
+                 -P ${train_scripts}/run_expect.cmake)
