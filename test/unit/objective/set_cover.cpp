@@ -30,6 +30,9 @@ void check_against_reference(const nacs::matrix<std::uint32_t>& ids, std::size_t
     CHECK(as_size_t(s.indices) == ref.picks);
     CHECK(s.gains == ref.gains);
     CHECK(s.objective == static_cast<double>(nacs_ref::covered_pairs(ids, ref.picks)));
+    // One partition: its own count (the problem's) must be the same coverage as the merged recount.
+    REQUIRE(s.partitions.size() == 1);
+    CHECK(s.partitions[0].objective == s.objective);
     const auto w = nacs_ref::cover_weights(ids, ref.picks);
     CHECK(std::vector<long long>(s.weights.begin(), s.weights.end()) == w);
     CHECK(s.total_weight() == (k > 0 ? static_cast<nacs::row_index>(ids.rows()) : 0));
