@@ -230,7 +230,7 @@ TEST_CASE("bad input gets a typed error that says what to do") {
 }
 
 TEST_CASE("policies are comparable and printable") {
-  CHECK(nacs::exp_distance{} == nacs::exp_distance{});
+  CHECK(nacs::exp_distance{.gamma = 2.0} == nacs::exp_distance{.gamma = 2.0});
   CHECK_FALSE(nacs::exp_distance{.gamma = 2.0} == nacs::exp_distance{});
   CHECK(nacs::neg_distance{.shift = 1.0} == nacs::neg_distance{.shift = 1.0});
   CHECK(nacs::similarity_name(nacs::neg_distance{}) == "neg-distance");
