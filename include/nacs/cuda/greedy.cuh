@@ -36,6 +36,8 @@ struct cuda_partition_picks {
 };
 
 /// @brief Naive greedy facility location on each partition (its embedding rows), on the GPU.
+///
+/// T is not deduced from a span of views: call it as `cuda_naive_facility<float>(...)`.
 /// @param[in] partitions one N_b x d matrix of embeddings per partition (finite, N_b >= 1)
 /// @param[in] sim the similarity policy (its defaults resolved per partition, as on the CPU)
 /// @param[in] budgets picks per partition, 0 <= budgets[b] <= N_b

@@ -26,7 +26,7 @@ struct device_kernel {
 /// Sum over k of (a_k - b_k)^2 (Dot: a_k * b_k) for pair (i = row of the block's x, j = column),
 /// accumulated in T in index order, then the similarity's epilogue in float. The pair (j, i)
 /// runs the same operations on the same values, so the kernel is symmetric bitwise and
-/// d(a, a) == 0 exactly. Entries past n (padding) are written as 0. For neg_distance the
+/// d(a, a) == 0 exactly. Rows n..ld of each column (padding) are written as 0. For neg_distance the
 /// distance is stored and the largest one is folded into *dmax_bits (floats >= 0 compare
 /// like their bit patterns), for a second pass that subtracts from C.
 template <class T, bool Dot>
@@ -60,9 +60,9 @@ __global__ void pair_kernel(const T* __restrict__ x, std::size_t n, std::size_t 
     }
     __syncthreads();
   }
-  if (j >= ld) return;
-  if (i >= n || j >= n) {
-    if (i < ld) out[j * ld + i] = 0.0f;
+  if (j >= n) return;  // the grid covers ld columns; only n exist
+  if (i >= n) {        // padding rows of column j
+    out[j * ld + i] = 0.0f;
     return;
   }
   const float q = static_cast<float>(acc);
