@@ -239,6 +239,9 @@ inline coreset_file read_coreset_file(std::istream& in, const std::string& sourc
 /// @param[in] n    when given, every index must be below it
 /// @throws nacs::error errc::io when the file cannot be opened or read; otherwise as the stream overload
 inline coreset_file read_coreset_file(const std::filesystem::path& path, std::optional<row_index> n = std::nullopt) {
+  std::error_code dir_ec;  // on Linux a directory opens as a stream and only the read fails: say so first
+  if (std::filesystem::is_directory(path, dir_ec))
+    throw error(errc::io, "cannot read '" + path.string() + "': it is a directory, not a coreset file (check the path)");
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     std::error_code ec;

@@ -132,4 +132,7 @@ TEST_CASE("read_coreset_file: every kind of bad line is an error naming the sour
   expect_error([] { (void)parse("index,gain,weight\n"); }, nacs::errc::invalid_data, "lists no rows");
   expect_error([] { (void)nacs::read_coreset_file(temp_file("missing.csv")); }, nacs::errc::io,
                "cannot open '" + temp_file("missing.csv").string() + "' for reading: no such file");
+  // A directory opens as a stream on Linux; it is named as a directory before any read.
+  expect_error([] { (void)nacs::read_coreset_file(fs::temp_directory_path()); }, nacs::errc::io,
+               "it is a directory, not a coreset file");
 }
