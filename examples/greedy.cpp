@@ -409,5 +409,7 @@ int run(int argc, const char* const* argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  return nacs_cli::guarded_main(program, [&] { return run(argc, argv); });
+  return nacs_cli::guarded_main(program, [&] { return run(argc, argv); },
+                                "use smaller partitions (--partition-size) or less data, or set --memory-limit so "
+                                "that a solve too large is refused before it allocates");
 }

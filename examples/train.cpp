@@ -487,5 +487,7 @@ int run(int argc, const char* const* argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  return nacs_cli::guarded_main(program, [&] { return run(argc, argv); });
+  return nacs_cli::guarded_main(program, [&] { return run(argc, argv); },
+                                "use less data (--max-rows) or a smaller model (--embedding-dim, --mlp), or set "
+                                "--memory-limit so that a step too large is refused before it allocates");
 }

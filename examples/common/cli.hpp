@@ -549,11 +549,13 @@ class parser {
 ///
 /// usage_error: "<program>: <message> (<hint>)", exit_usage. nacs::error:
 /// "<program>: <message> [<code>]" with the message put in the program's terms
-/// (user_message), exit_failure. std::bad_alloc and other std::exceptions:
-/// exit_failure. Every line has its non-printable bytes escaped (printable()).
-/// body returns the exit status.
+/// (user_message), exit_failure. std::bad_alloc: "<program>: out of memory:
+/// <out_of_memory>" (which should name the program's flags that shrink the run),
+/// exit_failure; other std::exceptions: exit_failure. Every line has its
+/// non-printable bytes escaped (printable()). body returns the exit status.
 template <class F>
-int guarded_main(const std::string& program, F&& body) noexcept {
+int guarded_main(const std::string& program, F&& body,
+                 const std::string& out_of_memory = "use less data or a smaller run") noexcept {
   const auto say = [&](const std::string& line) {
     std::fprintf(stderr, "%s: %s\n", program.c_str(), printable(line).c_str());
   };
@@ -566,8 +568,7 @@ int guarded_main(const std::string& program, F&& body) noexcept {
     say(user_message(e) + " [" + std::string(nacs::to_string(e.code())) + "]");
     return exit_failure;
   } catch (const std::bad_alloc&) {
-    say("out of memory: use less data or smaller partitions (--partition-size), or set --memory-limit so the "
-        "run is refused before it allocates");
+    say("out of memory: " + out_of_memory);
     return exit_failure;
   } catch (const std::exception& e) {
     say(e.what());

@@ -247,6 +247,7 @@ TEST_CASE("cli: guarded_main turns exceptions into exit statuses") {
   CHECK(nacs_cli::guarded_main("prog", []() -> int { throw nacs::error(nacs::errc::io, "no file"); }) ==
         nacs_cli::exit_failure);
   CHECK(nacs_cli::guarded_main("prog", []() -> int { throw std::bad_alloc(); }) == nacs_cli::exit_failure);
+  CHECK(nacs_cli::guarded_main("prog", []() -> int { throw std::bad_alloc(); }, "use --small") == nacs_cli::exit_failure);
   CHECK(nacs_cli::guarded_main("prog", []() -> int { throw std::runtime_error("x"); }) == nacs_cli::exit_failure);
   CHECK(nacs_cli::guarded_main("prog", []() -> int { throw 42; }) == nacs_cli::exit_failure);
 }
