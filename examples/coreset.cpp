@@ -19,6 +19,7 @@
 #include <vector>
 
 #include <nacs/core/error.hpp>
+#include <nacs/core/memory.hpp>
 #include <nacs/data/load.hpp>
 #include <nacs/data/synthetic.hpp>
 #include <nacs/execution.hpp>
@@ -85,6 +86,7 @@ struct request {
   std::optional<nacs::row_index> synthetic, max_rows, partition_size;
   std::string format, method, filter, trust, model, policy_name, on_error, partitions, horizon;
   std::optional<int> threads;
+  std::optional<std::int64_t> memory_limit_mib;
   std::int64_t progress_lines = 0;
   std::size_t rounds = 0, passes = 10, epochs = 10, batch_size = 0, patience = 1, embedding_dim = 10;
   std::optional<std::size_t> fields;
@@ -207,6 +209,9 @@ request parse_command_line(int argc, const char* const* argv, bool& help) {
   auto emit = p.flag<std::string>("emit", "FILE", "write the chosen rows in the input's own format");
   auto evaluate = p.flag_switch("evaluate", "train a fresh model on the coreset and on as many random rows; test both");
   auto evaluate_full = p.flag_switch("evaluate-full", "also train one on every training row (implies --evaluate)");
+  auto memory_limit = p.flag<std::int64_t>(
+      "memory-limit", "MIB", "refuse, before allocating, a selection that needs more than MIB MiB (default: 3/4 of RAM)",
+      {.min = 1, .max = std::int64_t{1} << 40});
   auto quiet = p.flag_switch("quiet", "print nothing on stderr but errors");
   p.exactly_one_of({"data", "synthetic"});
   p.parse(argc, argv);
@@ -238,6 +243,7 @@ request parse_command_line(int argc, const char* const* argv, bool& help) {
   r.partitions = *partitions;
   r.horizon = *horizon;
   r.threads = threads.get();
+  r.memory_limit_mib = memory_limit.get();
   r.progress_lines = *progress_lines;
   r.rounds = static_cast<std::size_t>(*rounds);
   r.passes = static_cast<std::size_t>(*passes);
@@ -378,6 +384,7 @@ int run(int argc, const char* const* argv) {
   };
   check_writable(r.out, "--out");
   check_writable(r.emit, "--emit");
+  if (r.memory_limit_mib) nacs::set_memory_limit(static_cast<std::size_t>(*r.memory_limit_mib) << 20);
   const policy_choice policy = make_policy(r);
   return std::visit([&](const auto& pol) {
     // ---------------------------------------------------------------- data

@@ -142,5 +142,6 @@ coreset_fails(more_rounds_than_picks 1 "--synthetic|1000|--ratio|0.005|--filter|
               "5 rounds but only 4 rows to select.*use fewer rounds or a larger ratio")
 coreset_fails(ratio_below_one_row 1 "--synthetic|100|--ratio|0.001|${tiny}" "less than one row: use a ratio of at least")
 coreset_fails(wrong_format 1 "--data|clicks.csv|--format|criteo" "no rows could be read.*check --format")
+coreset_fails(memory_limit 1 "--synthetic|2000|--memory-limit|1" "memory limit is 1.00 MiB.*raise --memory-limit")
 coreset_fails(missing_file 1 "--data|no_such_file.tsv|--format|criteo" "cannot open 'no_such_file.tsv'")
 coreset_fails(unwritable_out 1 "--synthetic|1000|--out|no-such-dir/c.csv" "cannot open 'no-such-dir/c.csv' for writing .--out.")
