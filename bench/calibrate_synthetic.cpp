@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // calibrate_synthetic: how hard is a synthetic CTR set for a real model?
 //
 // Generates a synthetic set (nacs::ctr_benchmark_preset unless flags override

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Throughput of the data side (rows per second): the planted-noise generator,
 // the streaming readers, and vocabulary building and encoding.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // bench_greedy: the greedy solvers on facility location, on the grid of the
 // NaCS paper's Tables 1 and 8 (see docs/benchmarks.md for the figures).
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Training and scoring throughput of the CTR models (rows per second).
 //
 // 39-field synthetic data (the Criteo shape: 13 + 26 fields), vocabularies of

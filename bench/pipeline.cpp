@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The whole NaCS selection against one epoch of full-data training, in one run.
 //
 // Data: nacs::ctr_benchmark_preset (39 fields, the default of nacs-coreset

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // nacs-coreset: selects a small, weighted, denoised coreset of a CTR data set with NaCS (or a
 // baseline), writes it, and optionally trains a fresh model on it against the same number of
 // random rows. Prints progress on stderr and one JSON line on stdout. See --help.

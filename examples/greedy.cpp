@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // nacs-greedy: picks k representative rows of an embedding matrix by
 // maximising facility location with one of nacs's greedy solvers, and prints
 // one JSON line about the run. See --help.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // nacs-train: trains a CTR model (LR, FM, DeepFM, DCNv2 or FinalMLP) on a
 // click log or on synthetic data, with early stopping on validation AUC, and
 // prints one JSON line about the run. See --help.

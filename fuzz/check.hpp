@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Shared by the fuzz targets: a property check that aborts (a libFuzzer finding)
 // and the properties every reader's result must have. Not installed.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // libFuzzer target: read_avazu on arbitrary bytes, header detected, forced on and forced off.
 #include <nacs/data/avazu.hpp>
 

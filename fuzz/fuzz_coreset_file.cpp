@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // libFuzzer target: read_coreset_file on arbitrary bytes. A file is read whole or refused
 // with a nacs::error (there is no skip policy); what is read must pass the documented checks,
 // the row bound must cut exactly at the largest index, and writing what was read and reading

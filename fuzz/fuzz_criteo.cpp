@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // libFuzzer target: read_criteo on arbitrary bytes (see fuzz/check.hpp for the properties).
 #include <nacs/data/criteo.hpp>
 

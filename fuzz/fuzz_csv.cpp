@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // libFuzzer target: read_csv on arbitrary bytes. The first byte picks the options (delimiter,
 // hashed or integer values, soft labels, a weight column); the rest is the file, whose header
 // should name the columns y (label), a and b (fields) and w (weight).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // libFuzzer target: read_libsvm and read_libffm on arbitrary bytes, with the field count free or fixed.
 #include <nacs/data/libsvm.hpp>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // libFuzzer target: read_npy on arbitrary bytes, from a seekable stream and from one that cannot
 // seek (a pipe), as float and as double, with and without trailing bytes allowed.
 #include <nacs/io/npy.hpp>

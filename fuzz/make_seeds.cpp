@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Writes the seed corpora of the fuzz targets into <dir>/<target>/: small inputs,
 // valid and malformed, that reach each reader's branches. Nothing is copied from
 // real data sets. Usage: fuzz_make_seeds <dir>

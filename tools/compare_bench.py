@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Compare two Google Benchmark JSON outputs (--benchmark_out=x.json --benchmark_out_format=json).
 
 Usage: tools/compare_bench.py BASELINE.json CONTENDER.json [--filter REGEX] [--fail-above RATIO]

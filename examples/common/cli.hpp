@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// @file
 /// @brief The command-line layer of the nacs programs: typed flags declared
 /// once, parsed by CLI11, checked with one-line messages, and a --help text

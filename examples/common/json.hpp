@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// @file
 /// @brief The programs' one-line JSON reports, written with nlohmann-json.
 ///

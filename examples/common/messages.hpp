@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// @file
 /// @brief Messages in the user's terms: the library's errors said with the
 /// programs' flags, and any text made safe for a terminal line.

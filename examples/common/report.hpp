@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// @file
 /// @brief What the programs say about each file they read: the JSON "files"
 /// entries and the total "rows_skipped", whatever the verbosity.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// @file
 /// @brief The CUDA backend's switch: makes nacs::cuda usable in this translation unit,
 /// and the one macro that checks every CUDA runtime and cuBLAS call.

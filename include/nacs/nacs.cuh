@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// @file
 /// @brief The library's CPU parts that nvcc compiles, plus the CUDA backend, for .cu files.
 ///

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// @file
 /// @brief Umbrella header: every CPU-side public header of nacs (seq and par).
 ///

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// @file
 /// @brief Umbrella header of the NaCS pipeline layer (needs Eigen, as the model layer does).
 ///

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// @file
 /// @brief Similarity policies for facility location, and the similarity kernel they build.
 ///

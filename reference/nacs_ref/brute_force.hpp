@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The best k-subset of a small ground set, by enumeration.
 #pragma once
 

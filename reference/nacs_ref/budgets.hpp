@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Budget sharing, plainly: the oracle for nacs::partition_budgets.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Checks shared by the solver tests: comparing selections, expecting errors,
 // and the objectives every solver is run on.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Facility location, plainly: F(S), naive greedy, weights. The oracle for
 // nacs/objective/facility_location.hpp and the solvers.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // k-center greedy (farthest point), plainly: the oracle for nacs/objective/k_center.hpp.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Lazier-than-lazy greedy, plainly: the oracle for nacs/solver/lazier.hpp.
 //
 // Each step draws the sample stochastic greedy draws (nacs_ref/stochastic.hpp),

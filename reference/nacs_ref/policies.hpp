@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The execution policies every test runs on: seq, and par with 1, 2 and 3 threads.
 #pragma once
 

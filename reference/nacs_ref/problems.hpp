@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Plain greedy problems: gains computed from scratch, every time, in double.
 // The oracles the solvers' tests drive (nacs_ref/stochastic.hpp, lazier.hpp,
 // and naive greedy below) and the facility-location tests compare against.

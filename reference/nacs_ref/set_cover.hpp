@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Set cover (maximum coverage of (field, value) pairs), plainly: the oracle
 // for nacs/objective/set_cover.hpp.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Plain similarities in double: the oracle for nacs/similarity.hpp.
 #pragma once
 

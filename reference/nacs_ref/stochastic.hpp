@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Stochastic greedy, plainly: the oracle for nacs/solver/stochastic.hpp (and,
 // through nacs_ref/lazier.hpp, for lazier-than-lazy).
 //

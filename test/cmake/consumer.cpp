@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A program outside nacs's tree that uses it as a consumer would: a small
 // partitioned facility-location selection on par (so OpenMP must come through
 // nacs::nacs) and one DeepFM forward pass (so Eigen must too). It checks what

@@ -1,4 +1,5 @@
 // expect: the nacs::cuda policy needs the CUDA backend: #include <nacs/nacs\.cuh>
+// SPDX-License-Identifier: Apache-2.0
 // Calling an algorithm with nacs::cuda without the CUDA backend header must not compile.
 #include <nacs/objective/facility_location.hpp>
 #include <nacs/solver/lazy.hpp>

@@ -1,4 +1,5 @@
 // expect: the nacs::par policy needs OpenMP: compile with -fopenmp
+// SPDX-License-Identifier: Apache-2.0
 // Without OpenMP, a call with nacs::par must not compile (no silent serial fallback).
 #include <nacs/nacs.hpp>
 

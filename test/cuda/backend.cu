@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The CUDA backend's host side, on any machine (no GPU needed): the error
 // macro's mapping and message, the device query, and make_kernel(cuda, ...)
 // refusing bad input with the CPU's typed errors before touching the device.

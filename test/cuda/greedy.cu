@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // cuda_naive_facility against a naive greedy with the CPU's arithmetic on the
 // same float kernel (and nacs_ref's objective), over batches of partitions of
 // different sizes. Needs a GPU.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The doctest main of the CUDA tests. A program run with --nacs-needs-gpu
 // first asks the CUDA runtime for a device; when there is none it prints
 // "no GPU found: skipping ..." with the runtime's reason and exits 77, which

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // make_kernel(cuda, ...) against the double-precision reference (nacs_ref) and
 // the CPU kernel, for the four similarities, float and double rows, on sizes
 // around the 32-row tile. Needs a GPU (skipped without one, see main.cpp).

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Runs one program that writes a file, then another that reads it; the second's stdout must match.
 #   cmake -DFIRST=prog1 -DFIRST_ARGS="a|b" -DSECOND=prog2 -DSECOND_ARGS="c|d" -DDIR=dir -DSTDOUT=regex
 #         -P chain_check.cmake

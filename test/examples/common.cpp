@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Tests of the example programs' shared helpers: examples/common/cli.hpp (flag
 // parser on CLI11), examples/common/json.hpp (JSON line writer on nlohmann-json)
 // and examples/common/messages.hpp (messages in the user's terms).

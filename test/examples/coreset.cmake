@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Tests of the nacs-coreset example (included by examples/CMakeLists.txt with
 # NACS_EXAMPLE_TARGET = nacs-coreset). Runs go through coreset_check.cmake (JSON line and
 # files) or run_expect.cmake (exit status and messages). Everything runs on tiny inputs:

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Runs nacs-coreset once and checks its JSON line and the files it writes.
 #   cmake -DEXE=nacs-coreset -DDIR=<dir> -DARGS="--synthetic|2000|..." [-DEXPECT="rows_selected=80|method=nacs"]
 #         [-DKEYS="test_auc|random_test_auc"] [-DCSV=out.csv] [-DEMIT=emit.csv -DEMIT_HEADER=<first line>]

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Tests of the nacs-greedy example (included by examples/CMakeLists.txt with
 # NACS_EXAMPLE_TARGET = nacs-greedy). Test data is written once by the fixture
 # examples/greedy/data into ${greedy_dir}; see the scripts next to this file.

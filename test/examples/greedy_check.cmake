@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Runs nacs-greedy once and checks its JSON line and its CSV.
 #   cmake -DEXE=nacs-greedy -DDIR=<dir> -DARGS="x.npy|--k|12" [-DEXPECT="k=12|d=8"]
 #         [-DCSV=picks.csv] [-DWEIGHT_SUM=300] -P greedy_check.cmake

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Test data for nacs-greedy (run once, as a ctest fixture):
 #   x.npy / x.f32  300 x 8 seeded uniform float32 rows (written by nacs-greedy itself);
 #   f64.npy        a 6 x 2 float64 .npy file;   nan.f32   2 x 2 raw float32 with a NaN;

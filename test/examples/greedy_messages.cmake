@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # nacs-greedy's messages in the user's terms (issue 9, item 4) and its per-file counts in the
 # JSON (item 3). Included by greedy.cmake, whose greedy_exe, greedy_dir and greedy_data fixture
 # it uses; every failing run goes through message_check.cmake, which also refuses library names,

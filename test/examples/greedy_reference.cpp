@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Checks one nacs-greedy run against the plain reference (nacs_ref): the picks in
 // its CSV, their gains and weights, and the objective in its JSON line.
 //

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Runs nacs-greedy several times and checks that the runs agree.
 #   cmake -DEXE=nacs-greedy -DDIR=<dir> -DRUN1="x.npy|--k|9" -DRUN2="..." [-DRUN3=...]
 #         [-DKEYS="objective|k"] [-DPICKS=ON -DNAME=<unique name for the CSV files>] -P greedy_same.cmake

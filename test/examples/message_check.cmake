@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Runs a program that must fail and checks that its message is in the user's terms.
 #   cmake -DEXE=prog -DARGS="a|b" [-DDIR=dir] -DRC=1 -DSTDERR=regex [-DSTDOUT=regex] -P message_check.cmake
 # ARGS separates arguments with '|'. Checks: the exit status is RC;

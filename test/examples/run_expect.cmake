@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Runs a program and checks its exit status and output; for the example programs' tests.
 #   cmake -DEXE=prog -DARGS="a|b|c" [-DDIR=dir] [-DRC=2] [-DSTDERR=regex] [-DSTDOUT=regex]
 #         [-DONE_LINE_STDERR=ON] [-DEMPTY_STDOUT=ON] [-DEMPTY_STDERR=ON] -P run_expect.cmake

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Tests of the nacs-train example (included by examples/CMakeLists.txt with
 # NACS_EXAMPLE_TARGET = nacs-train). Each runs the program through run_expect.cmake.
 set(train_exe $<TARGET_FILE:${NACS_EXAMPLE_TARGET}>)

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # nacs-train's messages in the user's terms (issue 9, item 4), its per-file counts in the JSON
 # under --quiet and checks where a value is read (item 3), and the chain from nacs-greedy --out
 # to --rows-file. Included after train.cmake (same scope: train_exe, train_scripts); failing runs

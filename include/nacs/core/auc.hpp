@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// @file
 /// @brief The one exact ROC AUC of nacs (ties counted half), for every layer that needs it.
 ///

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// @file
 /// @brief The library's exception type and the checks that throw it.
 #pragma once

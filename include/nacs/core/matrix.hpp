@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// @file
 /// @brief Row-major dense matrices: a non-owning view and an owning matrix.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// @file
 /// @brief Philox4x32-10, a counter-based random number generator.
 ///

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// @file
 /// @brief What CUDA devices this process can use, asked without throwing.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// @file
 /// @brief Naive greedy for facility location on a CUDA device, over many partitions at once.
 ///

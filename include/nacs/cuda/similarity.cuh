@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// @file
 /// @brief make_kernel on a CUDA device: the similarity kernel of embedding rows
 /// under any of the four similarity policies, computed on the GPU.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// @file
 /// @brief What nacs::cuda does not provide yet is a compile error, never an empty result.
 ///

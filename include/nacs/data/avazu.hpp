@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// @file
 /// @brief Reader for the Avazu click-log CSV format (Kaggle "Click-Through Rate Prediction").
 ///

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// @file
 /// @brief Reader for the Criteo display-advertising TSV format (Kaggle "dac", Criteo 1TB).
 ///

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// @file
 /// @brief Reader for a generic CSV file with a header, where the caller names the label and the categorical columns.
 ///

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// @file
 /// @brief The columnar CTR dataset every reader produces and every model consumes.
 #pragma once

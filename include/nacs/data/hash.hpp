@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// @file
 /// @brief The fixed string hash the text readers use to turn categorical values into 32-bit ids.
 ///

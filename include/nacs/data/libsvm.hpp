@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// @file
 /// @brief Readers for the libsvm / libfm format (`label idx:val ...`) and the libffm format (`label field:idx:val ...`).
 ///

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// @file
 /// @brief One call from a CTR data set on disk (or the synthetic generator) to encoded train / valid / test parts.
 ///

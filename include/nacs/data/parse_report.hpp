@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// @file
 /// @brief What a data reader returns besides the rows: counts, the first malformed lines, the error policy.
 ///

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// @file
 /// @brief Seeded train / validation / test splits (8:1:1 by default).
 ///

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// @file
 /// @brief A synthetic CTR data set with a known click model and planted label noise.
 ///

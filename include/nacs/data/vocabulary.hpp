@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// @file
 /// @brief Per-field vocabularies: raw 32-bit values to dense ids, with an out-of-vocabulary id per field.
 ///

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// @file
 /// @brief One reader and one writer for coreset files: chosen row indices with optional weights and labels.
 ///

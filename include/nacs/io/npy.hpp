@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// @file
 /// @brief Reading and writing embedding matrices: NumPy .npy files and raw float32 files.
 ///

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// @file
 /// @brief ReLU and dropout layers (dropout masks are replayable: no mask is stored).
 #pragma once

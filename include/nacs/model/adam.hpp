@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// @file
 /// @brief The Adam optimizer, with lazy (row-sparse) updates for embedding tables and readable moments.
 ///

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// @file
 /// @brief Batch normalisation over a batch of rows: training and evaluation modes, running statistics.
 #pragma once

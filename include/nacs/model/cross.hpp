@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// @file
 /// @brief The DCNv2 full-rank cross layer x_{l+1} = x_0 * (x_l W + b) + x_l.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// @file
 /// @brief The CTR models: logistic regression, FM, DeepFM, DCNv2 (stacked) and FinalMLP, with explicit backward.
 ///

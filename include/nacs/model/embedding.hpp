@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// @file
 /// @brief Per-field embedding tables with row-sparse gradients (only the rows seen in a batch are touched).
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// @file
 /// @brief The factorization machine's second-order term, per embedding dimension.
 #pragma once

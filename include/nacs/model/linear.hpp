@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// @file
 /// @brief A fully connected layer y = x W + b, forward and backward, batch-major.
 #pragma once

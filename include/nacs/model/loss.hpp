@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// @file
 /// @brief Binary cross entropy with soft labels and optional per-row weights, from logits.
 ///

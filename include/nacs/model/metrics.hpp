@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// @file
 /// @brief Evaluation metrics for click models: exact ROC AUC (ties counted half) and log loss.
 ///

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// @file
 /// @brief MLP blocks (Linear -> BatchNorm -> ReLU -> Dropout) and stacks of them.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// @file
 /// @brief How a forward pass runs (training, evaluation, Monte-Carlo dropout) and the replayable dropout mask.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// @file
 /// @brief A trainable tensor of the model layer: values, gradients and, for embedding tables, the touched rows.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// @file
 /// @brief Mini-batch training with Adam and early stopping, and batched scoring, of a ctr_model on a dataset.
 ///

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// @file
 /// @brief Facility location: F(S) = sum over rows i of max(0, max over j in S of s(i, j)).
 ///

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// @file
 /// @brief k-center greedy (farthest point; Gonzalez 1985, Sener & Savarese 2018) through the greedy solvers.
 ///

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// @file
 /// @brief What the greedy solvers need from an objective: the objective and greedy_problem concepts.
 ///

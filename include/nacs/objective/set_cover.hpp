@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// @file
 /// @brief Set cover: F(S) = the number of distinct (field, value) pairs the picked rows contain.
 ///

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// @file
 /// @brief Runtime names for the pipeline's policies (one table per kind), and run_coreset, which maps them.
 ///

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// @file
 /// @brief What a coreset selection takes and returns: coreset_options, coreset_report, coreset, progress.
 ///

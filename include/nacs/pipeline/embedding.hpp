@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// @file
 /// @brief Per-row gradient embeddings that NaCS's facility location compares (paper Eq. 7-9).
 ///

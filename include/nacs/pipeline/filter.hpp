@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// @file
 /// @brief Uncertainty filters, step 2 of NaCS: Monte-Carlo dropout (paper Eq. 16), T-CE and R-CE (Wang et al.), none.
 ///

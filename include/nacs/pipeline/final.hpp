@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// @file
 /// @brief Step 3 of NaCS: train a fresh model on a coreset and evaluate it; the batch-size rule for small data.
 ///

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// @file
 /// @brief The selection_method concept, and the selection_context every method works in.
 ///

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// @file
 /// @brief The selection methods: NaCS (the paper) and the baselines, all models of nacs::selection_method.
 ///

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// @file
 /// @brief nacs::select_coreset: the NaCS pipeline's entry point (select, train, denoise) for any method and filter.
 ///

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// @file
 /// @brief Progressive label self-correction (paper Eq. 11-14): global and local trust, and the corrected target q.
 ///

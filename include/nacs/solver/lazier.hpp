@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// @file
 /// @brief lazier_than_lazy: stochastic greedy's sample, evaluated lazily with stale upper bounds.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// @file
 /// @brief lazy_greedy: Minoux's accelerated greedy with a priority queue of stale gains.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// @file
 /// @brief nacs::maximize and nacs::maximize_partitioned: run a greedy solver on an objective.
 ///

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// @file
 /// @brief naive_greedy: the exact gain of every candidate at every step.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// @file
 /// @brief Cutting N rows into partitions, and sharing a budget k between them.
 ///

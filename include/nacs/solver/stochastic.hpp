@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// @file
 /// @brief stochastic_greedy: Mirzasoleiman et al. 2015, a random sample of candidates per step.
 #pragma once

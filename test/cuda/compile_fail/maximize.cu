@@ -1,4 +1,5 @@
 // expect: maximize has no CUDA version yet
+// SPDX-License-Identifier: Apache-2.0
 #include <nacs/nacs.cuh>
 
 int main() {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Where the real CTR samples are: $NACS_SHARED_DATA (ctest sets it), else
 // <source>/../shared/data; std::nullopt when neither exists (tests then skip).
 #pragma once

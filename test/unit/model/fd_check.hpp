@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Finite-difference helpers shared by the model tests (not a test program: the
 // harness builds only *.cpp files).
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Runtime names -> policies (one table per kind), and run_coreset.
 #include <doctest/doctest.h>
 #include <nacs/data/synthetic.hpp>

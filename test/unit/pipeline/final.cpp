@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Step 3: a fresh model on the coreset (values unseen in it -> OOV), and the batch-size rule.
 #include <doctest/doctest.h>
 #include <nacs/data/synthetic.hpp>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Every selection method through nacs::select_coreset: sizes, distinct rows, what each method promises.
 #include <doctest/doctest.h>
 #include <nacs/data/synthetic.hpp>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // nacs::select_coreset with the paper's method: rounds, budgets, determinism, options, memory, progress.
 #include <doctest/doctest.h>
 #include <nacs/data/synthetic.hpp>

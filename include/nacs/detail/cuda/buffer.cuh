@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Device memory owned by RAII: a typed array in global memory and a cuBLAS handle.
 #pragma once
 

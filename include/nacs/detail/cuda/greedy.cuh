@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Device side of nacs/cuda/greedy.cuh: naive greedy for facility location over
 // B partitions in one launch, one thread block per partition running all its steps.
 #pragma once

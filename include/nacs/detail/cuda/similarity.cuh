@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Device kernels of nacs/cuda/similarity.cuh: the similarity kernel of a set of
 // embedding rows, built in device memory in the CPU kernel's layout.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A small open-addressing hash map from 32-bit keys to 32-bit values, for
 // vocabularies (tens of millions of lookups; std::unordered_map is several
 // times slower there). Internal.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Bodies of nacs/data/load.hpp: reading one file with the right reader, recording where rows are, the
 // file and synthetic loads, and writing rows back in the input's format.
 #pragma once

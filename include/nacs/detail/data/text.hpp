@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Line-oriented parsing shared by the text readers: a line source, the
 // malformed-row log, field splitting, strict number parsing, and an RFC 4180
 // record reader. Internal: the public API is in nacs/data/*.hpp.

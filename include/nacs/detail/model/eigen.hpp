@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// @file
 /// @brief Eigen, for the model layer's dense products, and maps from nacs matrix views.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// @file
 /// @brief Chunked loops for the model layer: the same chunks on seq and par, so results match bit for bit.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Bodies of nacs/objective/facility_location.hpp: the per-partition problem
 // (kernel + current best similarity per row) and the objective's members.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Bodies of nacs/pipeline/config.hpp.
 #pragma once
 

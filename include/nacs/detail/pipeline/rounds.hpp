@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Pieces shared by the selection methods: seeds, scoring a partition into
 // embeddings, one round of partitioned solves, training the selection model.
 #pragma once

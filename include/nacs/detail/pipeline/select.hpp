@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Bodies of nacs/pipeline/select.hpp: checks and planning, the method, the baseline
 // training, the filter. run_coreset (nacs/pipeline/config.hpp) calls the same pieces.
 #pragma once

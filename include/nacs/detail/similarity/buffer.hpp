@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A 64-byte aligned, uninitialised array of trivially copyable values: the
 // storage of similarity kernels and per-row solver state.
 #pragma once

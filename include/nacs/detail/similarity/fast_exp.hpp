@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // exp(x) in float, written so that a loop over it vectorises (no calls, no
 // branches, no floor): Cody-Waite reduction x = n ln2 + r, |r| <= ln2 / 2, a degree-7
 // Taylor polynomial in r (truncation error < 6e-9, below half an ulp), and

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Bodies of nacs/similarity.hpp: resolving a policy's defaults, validating
 // inputs, and building a similarity kernel from embeddings (tiled, on
 // several threads) or from a precomputed matrix.

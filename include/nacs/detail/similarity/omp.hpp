@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // OpenMP pragmas that vanish when the translation unit is compiled without
 // OpenMP (nacs::seq still works there; nacs::par is refused at compile time by
 // detail::require_backend). Internal: not part of the public API.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Fixed-width vector code for the hot loops (GCC/Clang vector extensions).
 //
 // Every function here works on 16 floats (or 8 doubles) at a time, through

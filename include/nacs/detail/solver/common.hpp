@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Helpers shared by the greedy solvers: the tie rule, parallel evaluation of
 // a list of candidates, an objective's fixed first pick, and the pool that
 // stochastic samples are drawn from.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Bodies of nacs/solver/maximize.hpp: planning (partitions, budgets, memory)
 // and running the partitions.
 #pragma once
