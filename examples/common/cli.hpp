@@ -66,8 +66,10 @@
 #include <CLI/CLI.hpp>
 
 #include <nacs/core/error.hpp>
+#include <nacs/detail/core/edit_distance.hpp>
 
 #include "common/messages.hpp"
+
 
 namespace nacs_cli {
 
@@ -138,21 +140,6 @@ inline std::string join(const std::vector<std::string>& items, std::string_view 
   return out;
 }
 
-// Levenshtein distance, for "did you mean" suggestions.
-inline std::size_t edit_distance(std::string_view a, std::string_view b) {
-  std::vector<std::size_t> row(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    std::size_t diag = row[0];
-    row[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      const std::size_t up = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diag = up;
-    }
-  }
-  return row[b.size()];
-}
 
 /// The candidate closest to `word` when it is close enough to be a typo (at most 2 edits,
 /// and no more than half the longer word), else nothing.
@@ -160,7 +147,7 @@ inline std::optional<std::string> closest(std::string_view word, const std::vect
   std::optional<std::string> best;
   std::size_t best_d = 3;
   for (const auto& c : candidates) {
-    const std::size_t d = edit_distance(word, c);
+    const std::size_t d = nacs::detail::edit_distance(word, c);
     if (d < best_d && 2 * d <= std::max(word.size(), c.size())) {
       best_d = d;
       best = c;

@@ -38,6 +38,7 @@
 
 #include <nacs/core/error.hpp>
 #include <nacs/data/dataset.hpp>
+#include <nacs/detail/core/edit_distance.hpp>
 #include <nacs/execution.hpp>
 #include <nacs/model/trainer.hpp>
 #include <nacs/pipeline/coreset.hpp>
@@ -105,22 +106,6 @@ struct coreset_config {
   return s;
 }
 
-namespace detail::pipeline {
-inline std::size_t edit_distance(std::string_view a, std::string_view b) {
-  std::vector<std::size_t> row(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    std::size_t diag = row[0];
-    row[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      const std::size_t up = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diag = up;
-    }
-  }
-  return row[b.size()];
-}
-}  // namespace detail::pipeline
 
 /// @brief The position of `name` in `names` (one of the tables above).
 /// @param[in] kind  what is named, for the message ("method", "filter", ...)
@@ -132,7 +117,7 @@ inline std::size_t edit_distance(std::string_view a, std::string_view b) {
   std::string hint;
   std::size_t best = 3;
   for (const auto n : names)
-    if (const std::size_t d = detail::pipeline::edit_distance(n, name); d < best && d < std::max<std::size_t>(n.size(), 2)) {
+    if (const std::size_t d = detail::edit_distance(n, name); d < best && d < std::max<std::size_t>(n.size(), 2)) {
       best = d;
       hint = "did you mean '" + std::string(n) + "'? ";
     }
