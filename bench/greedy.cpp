@@ -32,6 +32,8 @@
 //   bench_greedy --benchmark_repetitions=3 --benchmark_filter='^greedy/(stochastic/par2/N:10000/k:200/eps:1e-4|lazy/par2/N:10000/k:100|naive/par2/N:10000/k:100|stochastic/par2/N:32768/k:327/eps:1e-3)/'
 #include <benchmark/benchmark.h>
 
+#include "busy.hpp"
+
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
@@ -192,6 +194,7 @@ int main(int argc, char** argv) {
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
   benchmark::AddCustomContext("nacs.input", "uniform [0,1)^100 float32, seed 2024; exp_distance (gamma = d)");
   benchmark::AddCustomContext("nacs.par_threads", std::to_string(par_threads));
+  benchmark::AddCustomContext("nacs.busy_processes", std::to_string(nacs_bench::start_busy_processes()));
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();
   return 0;

@@ -8,11 +8,14 @@
 //   score: evaluation-mode forward (what NaCS runs over the whole data set each round)
 // Policies: seq (one thread) and par (OpenMP, all cores). Items = rows.
 #include <benchmark/benchmark.h>
+
+#include "busy.hpp"
 #include <nacs/data/synthetic.hpp>
 #include <nacs/model/trainer.hpp>
 
 #include <cstdlib>
 #include <memory>
+#include <string>
 #include <vector>
 
 namespace {
@@ -100,4 +103,11 @@ BENCHMARK(BM_train_dcnv2_par)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_score_dcnv2_seq)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_score_dcnv2_par)->Unit(benchmark::kMillisecond)->UseRealTime();
 
-BENCHMARK_MAIN();
+int main(int argc, char** argv) {
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  benchmark::AddCustomContext("nacs.busy_processes", std::to_string(nacs_bench::start_busy_processes()));
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}

@@ -244,7 +244,7 @@ TEST_CASE("policies are comparable and printable") {
 }
 
 TEST_CASE_TEMPLATE("kernels big enough to be built on several threads are bitwise the same", T, float, double) {
-  // 300 rows x 13 values and a 1030 x 1030 distance matrix are above detail::selection_min_parallel_work.
+  // 300 rows x 13 values and a 1030 x 1030 distance matrix are above tuning::parallel_min_work.
   auto x = nacs_ref::matrix_with_duplicates<T>(300, 13, 8, 7);
   const auto e = nacs::make_kernel(nacs::seq, x.view(), nacs::exp_distance{});
   const auto n = nacs::make_kernel(nacs::seq, x.view(), nacs::neg_distance{});

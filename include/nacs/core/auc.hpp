@@ -19,7 +19,7 @@
 #include <vector>
 
 #include <nacs/core/error.hpp>
-#include <nacs/detail/model/parallel.hpp>  // chunked loops; Eigen-free, shared with the model layer
+#include <nacs/core/parallel.hpp>  // chunked loops; Eigen-free, shared with the model layer
 #include <nacs/execution.hpp>
 
 namespace nacs {
@@ -61,8 +61,8 @@ void sort_by_score(const P& policy, std::vector<scored_label<S>>& v) {
     std::sort(v.begin() + static_cast<std::ptrdiff_t>(b), v.begin() + static_cast<std::ptrdiff_t>(e), less);
   });
   for (std::size_t width = chunk; width < v.size(); width *= 2) {
-    const std::size_t pairs = chunk_count(v.size(), 2 * width);
-    for_each_chunk(policy, pairs, [&](std::size_t p) {
+    const std::size_t pairs = block_count(v.size(), 2 * width);
+    for_each_block(policy, pairs, [&](std::size_t p) {
       const std::size_t b = p * 2 * width, m = std::min(v.size(), b + width), e = std::min(v.size(), b + 2 * width);
       if (m < e)
         std::inplace_merge(v.begin() + static_cast<std::ptrdiff_t>(b), v.begin() + static_cast<std::ptrdiff_t>(m),

@@ -29,6 +29,8 @@
 #include <vector>
 
 #include <nacs/core/error.hpp>
+#include <nacs/core/parallel.hpp>
+#include <nacs/core/tuning.hpp>
 #include <nacs/core/philox.hpp>
 #include <nacs/data/dataset.hpp>
 #include <nacs/execution.hpp>
@@ -143,17 +145,14 @@ dataset gather_rows(const Policy& policy, const dataset& d, const std::vector<ro
     out.ids.resize(rows.size() * f);
     out.labels.resize(rows.size());
     if (!d.weights.empty()) out.weights.resize(rows.size());
-    const auto n = static_cast<std::int64_t>(rows.size());
-#if defined(_OPENMP)
-#pragma omp parallel for schedule(static) num_threads(detail::omp_threads(policy))
-#endif
-    for (std::int64_t i = 0; i < n; ++i) {
-      const auto r = static_cast<std::size_t>(rows[static_cast<std::size_t>(i)]);
-      const auto ui = static_cast<std::size_t>(i);
-      for (std::size_t j = 0; j < f; ++j) out.ids[ui * f + j] = d.ids[r * f + j];
-      out.labels[ui] = d.labels[r];
-      if (!d.weights.empty()) out.weights[ui] = d.weights[r];
-    }
+    for_each_range(policy, rows.size(), tuning::data_row_block, [&](std::size_t i0, std::size_t i1) {
+      for (std::size_t ui = i0; ui < i1; ++ui) {
+        const auto r = static_cast<std::size_t>(rows[ui]);
+        for (std::size_t j = 0; j < f; ++j) out.ids[ui * f + j] = d.ids[r * f + j];
+        out.labels[ui] = d.labels[r];
+        if (!d.weights.empty()) out.weights[ui] = d.weights[r];
+      }
+    }, f + 2);
     return out;
   } else {
     (void)policy;

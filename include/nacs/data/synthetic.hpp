@@ -38,7 +38,9 @@
 #include <nacs/core/auc.hpp>
 #include <nacs/core/error.hpp>
 #include <nacs/core/memory.hpp>
+#include <nacs/core/parallel.hpp>
 #include <nacs/core/philox.hpp>
+#include <nacs/core/tuning.hpp>
 #include <nacs/data/dataset.hpp>
 #include <nacs/execution.hpp>
 
@@ -169,26 +171,12 @@ inline void synthetic_values(const std::vector<zipf_table>& tables, random_strea
   for (std::size_t f = 0; f < tables.size(); ++f) row[f] = tables[f].draw(rng);
 }
 
+// fn(i) for i in [0, n), in blocks of rows spread over the policy's threads.
 template <class Policy, class Fn>
 void synthetic_for(const Policy& policy, std::int64_t n, Fn fn) {
-  if constexpr (std::is_same_v<std::remove_cvref_t<Policy>, parallel_policy>) {
-#if defined(_OPENMP)
-    std::exception_ptr failure;
-#pragma omp parallel for schedule(static) num_threads(detail::omp_threads(policy))
-    for (std::int64_t i = 0; i < n; ++i) {
-      try {
-        fn(i);
-      } catch (...) {
-#pragma omp critical(nacs_synthetic_failure)
-        if (!failure) failure = std::current_exception();
-      }
-    }
-    if (failure) std::rethrow_exception(failure);
-#endif
-  } else {
-    (void)policy;
-    for (std::int64_t i = 0; i < n; ++i) fn(i);
-  }
+  for_each_range(policy, static_cast<std::size_t>(n), tuning::data_row_block, [&](std::size_t i0, std::size_t i1) {
+    for (std::size_t i = i0; i < i1; ++i) fn(static_cast<std::int64_t>(i));
+  });
 }
 
 }  // namespace detail

@@ -25,6 +25,8 @@
 #include <vector>
 
 #include <nacs/core/error.hpp>
+#include <nacs/core/parallel.hpp>
+#include <nacs/core/tuning.hpp>
 #include <nacs/data/dataset.hpp>
 #include <nacs/detail/data/flat_map.hpp>
 #include <nacs/execution.hpp>
@@ -110,15 +112,10 @@ class vocabulary {
       const std::size_t base = static_cast<std::size_t>(r) * f;
       for (std::size_t j = 0; j < f; ++j) o[base + j] = maps_[j].get_or(in[base + j], oov);
     };
-    if constexpr (std::is_same_v<std::remove_cvref_t<Policy>, parallel_policy>) {
-#if defined(_OPENMP)
-#pragma omp parallel for schedule(static) num_threads(detail::omp_threads(policy))
-#endif
-      for (std::int64_t r = 0; r < n; ++r) encode_row(r);
-    } else {
-      (void)policy;
-      for (std::int64_t r = 0; r < n; ++r) encode_row(r);
-    }
+    detail::for_each_range(policy, static_cast<std::size_t>(n), tuning::data_row_block,
+                           [&](std::size_t r0, std::size_t r1) {
+                             for (std::size_t r = r0; r < r1; ++r) encode_row(static_cast<std::int64_t>(r));
+                           }, f);
     return out;
   }
 
@@ -193,28 +190,11 @@ vocabulary build_vocabulary(const Policy& policy, const dataset& train, const vo
   const std::size_t f = train.num_fields();
   v.values_.resize(f);
   v.maps_.resize(f);
-  if constexpr (std::is_same_v<std::remove_cvref_t<Policy>, parallel_policy>) {
-#if defined(_OPENMP)
-    // Each thread counts a contiguous block of fields over all rows; a field is
-    // always counted row by row, so the ids do not depend on the thread count.
-    std::exception_ptr failure;
-#pragma omp parallel num_threads(detail::omp_threads(policy))
-    {
-      const auto t = static_cast<std::size_t>(omp_get_thread_num());
-      const auto nt = static_cast<std::size_t>(omp_get_num_threads());
-      try {
-        detail::build_fields(train, options.min_count, f * t / nt, f * (t + 1) / nt, v.values_, v.maps_);
-      } catch (...) {
-#pragma omp critical(nacs_vocabulary_failure)
-        if (!failure) failure = std::current_exception();
-      }
-    }
-    if (failure) std::rethrow_exception(failure);
-#endif
-  } else {
-    (void)policy;
-    detail::build_fields(train, options.min_count, 0, f, v.values_, v.maps_);
-  }
+  // One block per field: a field is always counted row by row by one thread, so
+  // the ids do not depend on the thread count.
+  detail::for_each_block(policy, f, [&](std::size_t j) {
+    detail::build_fields(train, options.min_count, j, j + 1, v.values_, v.maps_);
+  }, detail::work_of(f, train.labels.size()));
   return v;
 }
 

@@ -100,7 +100,7 @@ class embedding {
     const std::size_t n = ids.rows(), nf = fields(), d = dim();
     detail::expect_shape(dout, n, nf * d, "nacs::nn::embedding::backward", "dout");
     T* g = table.grad.data();
-    detail::for_each_chunk(policy, nf, [&](std::size_t f) {
+    detail::for_each_block(policy, nf, [&](std::size_t f) {
       std::vector<std::size_t>& touched = touched_by_field_[f];
       for (std::size_t r : touched)
         for (std::size_t k = 0; k < d; ++k) g[r * d + k] = T(0);
@@ -115,7 +115,7 @@ class embedding {
         for (std::size_t k = 0; k < d; ++k) g[r * d + k] += src[k];
       }
       for (std::size_t r : touched) marks_[r] = 0;
-    }, detail::worth_parallel(nf, 2 * n * d));
+    }, detail::work_of(nf, 2 * n * d));
     table.touched.clear();
     for (const auto& t : touched_by_field_) table.touched.insert(table.touched.end(), t.begin(), t.end());
   }

@@ -287,7 +287,7 @@ TEST_CASE("bad input gets a typed error") {
 
 TEST_CASE("a problem big enough for several threads (incremental gains, weights) gives the same selection") {
   // 3000 rows, k = 400: full gain passes, many incremental updates and the weights pass
-  // are above detail::selection_min_parallel_work.
+  // are above tuning::parallel_min_work.
   const auto x = nacs_ref::uniform_matrix<float>(3000, 6, 19);
   const auto obj = nacs::facility_location{x.view(), nacs::exp_distance{}};
   const auto base = nacs::maximize(nacs::seq, obj, 400, nacs::naive_greedy{});

@@ -99,7 +99,7 @@ TEST_CASE("k-center: bad input") {
 }
 
 TEST_CASE("k-center big enough for several threads gives the same selection") {
-  // 1500 rows x 20 values, 40 centres: the final radius and weights pass is above detail::selection_min_parallel_work.
+  // 1500 rows x 20 values, 40 centres: the final radius and weights pass is above tuning::parallel_min_work.
   const auto x = nacs_ref::uniform_matrix<double>(1500, 20, 23);
   const auto obj = nacs::k_center{x.view()};
   const auto base = nacs::maximize(nacs::seq, obj, 40, nacs::naive_greedy{});

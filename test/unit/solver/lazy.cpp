@@ -77,7 +77,7 @@ TEST_CASE("lazy_greedy settings") {
 }
 
 TEST_CASE("lazy greedy's first full pass runs on several threads, with the same selection") {
-  // 1500 candidates x 1504 floats is above detail::selection_min_parallel_work.
+  // 1500 candidates x 1504 floats is above tuning::parallel_min_work.
   const auto x = nacs_ref::uniform_matrix<double>(1500, 8, 78);
   const auto obj = nacs::facility_location{x.view(), nacs::neg_distance{}};
   const auto base = nacs::maximize(nacs::seq, obj, 12, nacs::lazy_greedy{});

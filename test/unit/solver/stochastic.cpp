@@ -317,11 +317,11 @@ TEST_CASE("stochastic_greedy settings") {
 
 TEST_CASE("large enough samples are evaluated on several threads, with the same selection") {
   // 1500 rows, k = 8, epsilon = 0.01: samples of 864 candidates x 1504 floats, above
-  // detail::selection_min_parallel_work, so par evaluates each sample on its threads.
+  // tuning::parallel_min_work, so par evaluates each sample on its threads.
   const auto x = nacs_ref::uniform_matrix<float>(1500, 8, 77);
   const auto obj = nacs::facility_location{x.view(), nacs::exp_distance{}};
   const nacs::stochastic_greedy solver{.epsilon = 0.01, .seed = 5};
-  REQUIRE(nacs::stochastic_sample_size(1500, 8, 0.01) * 1504 >= nacs::detail::selection_min_parallel_work);
+  REQUIRE(nacs::stochastic_sample_size(1500, 8, 0.01) * 1504 >= nacs::tuning::parallel_min_work);
   const auto base = nacs::maximize(nacs::seq, obj, 8, solver);
   nacs_ref::for_each_policy([&](const auto& policy, const std::string& pname) {
     CAPTURE(pname);

@@ -12,10 +12,11 @@
 #include <utility>
 #include <vector>
 
+#include <nacs/core/parallel.hpp>
+#include <nacs/core/tuning.hpp>
 #include <nacs/objective/facility_location.hpp>
 #include <nacs/detail/similarity/buffer.hpp>
 #include <nacs/detail/similarity/kernel.hpp>
-#include <nacs/detail/similarity/omp.hpp>
 #include <nacs/detail/similarity/simd.hpp>
 
 namespace nacs::detail {
@@ -75,29 +76,28 @@ class facility_location_problem {
   /// symmetric kernel. Recomputed from scratch instead when that is cheaper
   /// (many rows changed) or the kernel is not symmetric.
   void refresh_gains(exec_context ctx, std::span<const row_index> candidates, std::span<double> out) {
-    [[maybe_unused]] const int threads = ctx.threads;
+    const parallel_policy policy{ctx.threads};
     const bool fresh = !tracking_ || 2 * changed_.size() >= candidates.size();
     if (fresh) {
       if (gains_.size() != ld_) gains_ = aligned_array<double>(ld_, 0.0);
-      const auto nc = static_cast<std::ptrdiff_t>(candidates.size());
       double* g = gains_.data();
-      [[maybe_unused]] const bool parallel = threads > 1 && candidates.size() * ld_ >= selection_min_parallel_work;
-      NACS_DETAIL_OMP(parallel for schedule(dynamic, 64) num_threads(threads) if(parallel))
-      for (std::ptrdiff_t c = 0; c < nc; ++c) {
-        const row_index j = candidates[static_cast<std::size_t>(c)];
-        g[j] = gain(j);
-      }
+      for_each_range(
+          policy, candidates.size(), tuning::fresh_gain_block,
+          [&](std::size_t begin, std::size_t end) {
+            for (std::size_t c = begin; c < end; ++c) g[candidates[c]] = gain(candidates[c]);
+          },
+          ld_);
       tracking_ = k_.symmetric();
     } else {
-      constexpr std::size_t chunk = 1024;
-      const auto chunks = static_cast<std::ptrdiff_t>((ld_ + chunk - 1) / chunk);
+      constexpr std::size_t chunk = tuning::kernel_row_block;
       double* g = gains_.data();
-      [[maybe_unused]] const bool parallel = threads > 1 && chunks > 1 && changed_.size() * ld_ >= selection_min_parallel_work;
-      NACS_DETAIL_OMP(parallel for schedule(static) num_threads(threads) if(parallel))
-      for (std::ptrdiff_t b = 0; b < chunks; ++b) {
-        const std::size_t j0 = static_cast<std::size_t>(b) * chunk, len = std::min(chunk, ld_ - j0);
-        for (const change& c : changed_) simd::add_gap_change(k_.column(static_cast<row_index>(c.row)) + j0, c.before, c.now, g + j0, len);
-      }
+      for_each_range(
+          policy, ld_, chunk,
+          [&](std::size_t j0, std::size_t j1) {
+            for (const change& c : changed_)
+              simd::add_gap_change(k_.column(static_cast<row_index>(c.row)) + j0, c.before, c.now, g + j0, j1 - j0);
+          },
+          changed_.size());
     }
     changed_.clear();
     for (const row_index j : candidates) out[static_cast<std::size_t>(j)] = gains_[static_cast<std::size_t>(j)];
@@ -117,23 +117,20 @@ class facility_location_problem {
     for (std::size_t p = 0; p < order.size(); ++p) order[p] = p;
     std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return picks[a] < picks[b]; });
     std::vector<std::size_t> owner(n, 0);
-    constexpr std::size_t chunk = 1024;
-    const auto chunks = static_cast<std::ptrdiff_t>((n + chunk - 1) / chunk);
-    [[maybe_unused]] const int threads = ctx.threads;
-    [[maybe_unused]] const bool parallel = threads > 1 && chunks > 1 && n * picks.size() >= selection_min_parallel_work;
-    NACS_DETAIL_OMP(parallel for schedule(static) num_threads(threads) if(parallel))
-    for (std::ptrdiff_t b = 0; b < chunks; ++b) {
-      const std::size_t i0 = static_cast<std::size_t>(b) * chunk, i1 = std::min(n, i0 + chunk);
-      std::vector<float> best(i1 - i0, -std::numeric_limits<float>::infinity());
-      for (const std::size_t p : order) {
-        const float* col = k_.column(picks[p]);
-        for (std::size_t i = i0; i < i1; ++i)
-          if (col[i] > best[i - i0]) {
-            best[i - i0] = col[i];
-            owner[i] = p;
+    for_each_range(
+        parallel_policy{ctx.threads}, n, tuning::kernel_row_block,
+        [&](std::size_t i0, std::size_t i1) {
+          std::vector<float> best(i1 - i0, -std::numeric_limits<float>::infinity());
+          for (const std::size_t p : order) {
+            const float* col = k_.column(picks[p]);
+            for (std::size_t i = i0; i < i1; ++i)
+              if (col[i] > best[i - i0]) {
+                best[i - i0] = col[i];
+                owner[i] = p;
+              }
           }
-      }
-    }
+        },
+        picks.size());
     for (std::size_t i = 0; i < n; ++i) ++out.weights[owner[i]];
     return out;
   }

@@ -10,8 +10,9 @@
 #include <span>
 #include <vector>
 
+#include <nacs/core/parallel.hpp>
+#include <nacs/core/tuning.hpp>
 #include <nacs/detail/similarity/kernel.hpp>
-#include <nacs/detail/similarity/omp.hpp>
 #include <nacs/objective/k_center.hpp>
 
 namespace nacs::detail {
@@ -93,22 +94,22 @@ class k_center_problem {
     std::sort(by_index.begin(), by_index.end(), [&](std::size_t a, std::size_t b) { return picks[a] < picks[b]; });
     std::vector<std::size_t> owner(n_, 0);
     std::vector<double> radius(n_, 0.0);
-    const auto nn = static_cast<std::ptrdiff_t>(n_);
-    [[maybe_unused]] const int threads = ctx.threads;
-    [[maybe_unused]] const bool parallel = threads > 1 && n_ * (picks.size() + 1) * d_ >= selection_min_parallel_work;
-    NACS_DETAIL_OMP(parallel for schedule(dynamic, 64) num_threads(threads) if(parallel))
-    for (std::ptrdiff_t ii = 0; ii < nn; ++ii) {
-      const auto i = static_cast<std::size_t>(ii);
-      radius[i] = gain(static_cast<row_index>(i));
-      double best = std::numeric_limits<double>::infinity();
-      for (const std::size_t p : by_index) {
-        const double d2 = distance2(i, static_cast<std::size_t>(picks[p]));
-        if (d2 < best) {
-          best = d2;
-          owner[i] = p;
-        }
-      }
-    }
+    for_each_range(
+        parallel_policy{ctx.threads}, n_, tuning::k_center_block,
+        [&](std::size_t i0, std::size_t i1) {
+          for (std::size_t i = i0; i < i1; ++i) {
+            radius[i] = gain(static_cast<row_index>(i));
+            double best = std::numeric_limits<double>::infinity();
+            for (const std::size_t p : by_index) {
+              const double d2 = distance2(i, static_cast<std::size_t>(picks[p]));
+              if (d2 < best) {
+                best = d2;
+                owner[i] = p;
+              }
+            }
+          }
+        },
+        (picks.size() + 1) * d_);
     out.objective = *std::max_element(radius.begin(), radius.end());
     for (std::size_t i = 0; i < n_; ++i) ++out.weights[owner[i]];
     return out;

@@ -14,7 +14,8 @@
 
 #include <nacs/similarity.hpp>
 #include <nacs/detail/similarity/buffer.hpp>
-#include <nacs/detail/similarity/omp.hpp>
+#include <nacs/core/parallel.hpp>
+#include <nacs/core/tuning.hpp>
 #include <nacs/detail/similarity/simd.hpp>
 
 namespace nacs::detail {
@@ -194,12 +195,10 @@ float embedding_tiles([[maybe_unused]] int threads, const packed_rows<T>& p, con
   const float scale = kind == similarity_kind::exp_distance ? static_cast<float>(-1.0 / rs.param)
                       : kind == similarity_kind::rbf        ? static_cast<float>(-rs.param)
                                                             : 0.0f;
-  float dmax = 0.0f;
-  const auto nbi = static_cast<std::ptrdiff_t>(nb);
-  [[maybe_unused]] const bool parallel = threads > 1 && nb > 1 && p.np * p.np / 2 * (d + 16) >= selection_min_parallel_work;
-  NACS_DETAIL_OMP(parallel for schedule(dynamic, 1) num_threads(threads) if(parallel) reduction(max : dmax))
-  for (std::ptrdiff_t bi = 0; bi < nbi; ++bi) {
-    const auto I = static_cast<std::size_t>(bi);
+  // One block per block-row I (its tiles J >= I); the largest distance is kept per block.
+  std::vector<float> block_max(nb, 0.0f);
+  for_each_block(parallel_policy{threads}, nb, [&](const std::size_t I) {
+    float dmax = 0.0f;
     alignas(64) T acc[tile * tile];
     alignas(64) float q[tile * tile];
     alignas(64) float s[tile * tile];
@@ -244,19 +243,19 @@ float embedding_tiles([[maybe_unused]] int threads, const packed_rows<T>& p, con
         }
       }
     }
-  }
-  return dmax;
+    block_max[I] = dmax;
+  }, p.np * p.np / 2 * (d + 16));
+  return block_max.empty() ? 0.0f : *std::max_element(block_max.begin(), block_max.end());
 }
 
 /// Subtracts every real entry from C (neg_distance's second pass); padding stays 0.
-inline void shift_from([[maybe_unused]] int threads, float c, float* K, std::size_t n, std::size_t ld) {
-  const auto nn = static_cast<std::ptrdiff_t>(n);
-  [[maybe_unused]] const bool parallel = threads > 1 && n * n >= selection_min_parallel_work;
-  NACS_DETAIL_OMP(parallel for schedule(static) num_threads(threads) if(parallel))
-  for (std::ptrdiff_t j = 0; j < nn; ++j) {
-    float* col = K + static_cast<std::size_t>(j) * ld;
-    for (std::size_t i = 0; i < n; ++i) col[i] = c - col[i];
-  }
+inline void shift_from(int threads, float c, float* K, std::size_t n, std::size_t ld) {
+  for_each_range(parallel_policy{threads}, n, tuning::kernel_column_block, [&](std::size_t j0, std::size_t j1) {
+    for (std::size_t j = j0; j < j1; ++j) {
+      float* col = K + j * ld;
+      for (std::size_t i = 0; i < n; ++i) col[i] = c - col[i];
+    }
+  }, n);
 }
 
 /// Bytes kernel_from_embeddings allocates for n rows of d values of value_size bytes.
@@ -293,24 +292,27 @@ similarity_kernel kernel_from_embeddings(int threads, matrix_view<const T> x, st
 /// Kernel of the sub-matrix m(rows, rows): similarities as given (kind == given) or
 /// a distance-based policy applied to distances.
 template <class T>
-similarity_kernel kernel_from_matrix([[maybe_unused]] int threads, matrix_view<const T> m, std::span<const row_index> rows,
+similarity_kernel kernel_from_matrix(int threads, matrix_view<const T> m, std::span<const row_index> rows,
                                      const resolved_similarity& rs) {
   const std::size_t n = rows.size();
   similarity_kernel k = kernel_access::allocate(static_cast<row_index>(n));
   float* K = kernel_access::data(k);
   const std::size_t ld = k.stride();
-  const auto nn = static_cast<std::ptrdiff_t>(n);
-  float dmax = 0.0f;
-  [[maybe_unused]] const bool parallel = threads > 1 && n * n >= selection_min_parallel_work;
-  NACS_DETAIL_OMP(parallel for schedule(static) num_threads(threads) if(parallel) reduction(max : dmax))
-  for (std::ptrdiff_t jj = 0; jj < nn; ++jj) {
-    const auto j = static_cast<std::size_t>(jj);
-    float* col = K + j * ld;
-    const auto gj = static_cast<std::size_t>(rows[j]);
-    for (std::size_t i = 0; i < n; ++i) col[i] = static_cast<float>(m(static_cast<std::size_t>(rows[i]), gj));
-    for (std::size_t i = n; i < ld; ++i) col[i] = 0.0f;
-    for (std::size_t i = 0; i < n; ++i) dmax = std::max(dmax, col[i]);
-  }
+  const parallel_policy policy{threads};
+  constexpr std::size_t block = tuning::kernel_column_block;
+  std::vector<float> block_max(block_count(n, block), 0.0f);
+  for_each_range(policy, n, block, [&](std::size_t j0, std::size_t j1) {
+    float bmax = 0.0f;
+    for (std::size_t j = j0; j < j1; ++j) {
+      float* col = K + j * ld;
+      const auto gj = static_cast<std::size_t>(rows[j]);
+      for (std::size_t i = 0; i < n; ++i) col[i] = static_cast<float>(m(static_cast<std::size_t>(rows[i]), gj));
+      for (std::size_t i = n; i < ld; ++i) col[i] = 0.0f;
+      for (std::size_t i = 0; i < n; ++i) bmax = std::max(bmax, col[i]);
+    }
+    block_max[j0 / block] = bmax;
+  }, n);
+  const float dmax = block_max.empty() ? 0.0f : *std::max_element(block_max.begin(), block_max.end());
   double shift = 0.0;
   switch (rs.kind) {
     case similarity_kind::neg_distance: {
@@ -325,16 +327,17 @@ similarity_kernel kernel_from_matrix([[maybe_unused]] int threads, matrix_view<c
     case similarity_kind::rbf: {
       const bool squared = rs.kind == similarity_kind::rbf;
       const float scale = squared ? static_cast<float>(-rs.param) : static_cast<float>(-1.0 / rs.param);
-      NACS_DETAIL_OMP(parallel for schedule(static) num_threads(threads) if(parallel))
-      for (std::ptrdiff_t jj = 0; jj < nn; ++jj) {
-        float* col = K + static_cast<std::size_t>(jj) * ld;
-        alignas(64) float t[16];
-        for (std::size_t i = 0; i < ld; i += 16) {
-          for (std::size_t l = 0; l < 16; ++l) t[l] = squared ? col[i + l] * col[i + l] : col[i + l];
-          simd::exp16(t, scale, col + i);
+      for_each_range(policy, n, block, [&](std::size_t j0, std::size_t j1) {
+        for (std::size_t j = j0; j < j1; ++j) {
+          float* col = K + j * ld;
+          alignas(64) float t[16];
+          for (std::size_t i = 0; i < ld; i += 16) {
+            for (std::size_t l = 0; l < 16; ++l) t[l] = squared ? col[i + l] * col[i + l] : col[i + l];
+            simd::exp16(t, scale, col + i);
+          }
+          for (std::size_t i = n; i < ld; ++i) col[i] = 0.0f;
         }
-        for (std::size_t i = n; i < ld; ++i) col[i] = 0.0f;
-      }
+      }, n);
       break;
     }
     case similarity_kind::cosine:

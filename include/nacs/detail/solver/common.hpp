@@ -11,7 +11,8 @@
 #include <vector>
 
 #include <nacs/core/philox.hpp>
-#include <nacs/detail/similarity/omp.hpp>
+#include <nacs/core/parallel.hpp>
+#include <nacs/core/tuning.hpp>
 #include <nacs/objective/objective.hpp>
 #include <nacs/solver/maximize.hpp>
 
@@ -23,12 +24,12 @@ constexpr bool beats(double a, row_index i, double b, row_index j) noexcept { re
 /// out[c] = p.gain(js[c]) for every c, on ctx.threads threads; each gain computed by one thread.
 template <class Problem>
 void evaluate(Problem& p, std::span<const row_index> js, double* out, const exec_context& ctx) {
-  const auto n = static_cast<std::ptrdiff_t>(js.size());
-  [[maybe_unused]] const bool parallel =
-      ctx.threads > 1 && n > 1 && js.size() * static_cast<std::size_t>(p.size()) >= selection_min_parallel_work;
-  [[maybe_unused]] const int threads = ctx.threads;
-  NACS_DETAIL_OMP(parallel for schedule(dynamic, 16) num_threads(threads) if(parallel))
-  for (std::ptrdiff_t c = 0; c < n; ++c) out[c] = p.gain(js[static_cast<std::size_t>(c)]);
+  for_each_range(
+      parallel_policy{ctx.threads}, js.size(), tuning::gain_block,
+      [&](std::size_t begin, std::size_t end) {
+        for (std::size_t c = begin; c < end; ++c) out[c] = p.gain(js[c]);
+      },
+      static_cast<std::size_t>(p.size()));
 }
 
 /// Makes the objective's fixed first pick, if it has one; returns it or -1.

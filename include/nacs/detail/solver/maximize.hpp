@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include <nacs/detail/similarity/omp.hpp>
+#include <nacs/core/parallel.hpp>
 #include <nacs/solver/maximize.hpp>
 
 namespace nacs::detail {
@@ -114,9 +114,9 @@ selection run_plan(const solve_plan& plan, const O& obj, const S& solver,
   };
   const auto n_active = static_cast<std::ptrdiff_t>(plan.active.size());
   if (plan.in_flight > 1) {
-    [[maybe_unused]] const int in_flight = plan.in_flight;
-    NACS_DETAIL_OMP(parallel for schedule(dynamic, 1) num_threads(in_flight))
-    for (std::ptrdiff_t a = 0; a < n_active; ++a) solve_one(plan.active[static_cast<std::size_t>(a)], 1);
+    // One block per partition; each partition's own loops then run inline (nested).
+    for_each_block(parallel_policy{plan.in_flight}, plan.active.size(),
+                   [&](std::size_t a) { solve_one(plan.active[a], 1); });
   } else {
     for (std::ptrdiff_t a = 0; a < n_active; ++a) solve_one(plan.active[static_cast<std::size_t>(a)], plan.inner_threads);
   }

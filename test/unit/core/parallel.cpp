@@ -1,0 +1,189 @@
+// SPDX-License-Identifier: Apache-2.0
+// The one parallel loop (core/parallel.hpp): every block once, the lowest
+// failing block's exception, the same sums on every thread count, inline below
+// the threshold, and really concurrent above it.
+#include <doctest/doctest.h>
+
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <nacs/core/parallel.hpp>
+#include <nacs/core/philox.hpp>
+#include <nacs/core/tuning.hpp>
+#include <nacs_ref/policies.hpp>
+
+namespace {
+
+std::uint64_t bits(double x) {
+  std::uint64_t u = 0;
+  std::memcpy(&u, &x, sizeof u);
+  return u;
+}
+
+}  // namespace
+
+TEST_CASE("for_each_block runs every block exactly once, on every policy") {
+  nacs_ref::for_each_policy([](const auto& policy, const std::string& name) {
+    INFO(name);
+    // 0 and 1 blocks, fewer blocks than threads, and more blocks than one hand-out (a second wave).
+    for (const std::size_t blocks : {std::size_t{0}, std::size_t{1}, std::size_t{2}, std::size_t{1000},
+                                     nacs::tuning::max_blocks_per_wave + 7}) {
+      INFO("blocks = " << blocks);
+      std::vector<std::atomic<int>> runs(blocks);
+      nacs::detail::for_each_block(policy, blocks, [&](std::size_t b) { runs[b].fetch_add(1); });
+      std::size_t wrong = 0;
+      for (const auto& r : runs) wrong += r.load() == 1 ? 0 : 1;
+      CHECK(wrong == 0);
+    }
+  });
+}
+
+TEST_CASE("for_each_range covers [0, n) in fixed blocks, the last one shorter") {
+  nacs_ref::for_each_policy([](const auto& policy, const std::string& name) {
+    INFO(name);
+    // 10007 items in blocks of 100: 100 full blocks and one of 7.
+    std::vector<int> hits(10007, 0);
+    std::vector<std::size_t> lengths(101, 0);
+    nacs::detail::for_each_range(policy, hits.size(), 100, [&](std::size_t b, std::size_t e) {
+      lengths[b / 100] = e - b;
+      for (std::size_t i = b; i < e; ++i) ++hits[i];
+    });
+    for (std::size_t i = 0; i < hits.size(); ++i) REQUIRE(hits[i] == 1);
+    for (std::size_t b = 0; b < 100; ++b) CHECK(lengths[b] == 100);
+    CHECK(lengths[100] == 7);
+  });
+}
+
+TEST_CASE("for_each_block rethrows the exception of the lowest failing block, as seq does") {
+  nacs_ref::for_each_policy([](const auto& policy, const std::string& name) {
+    INFO(name);
+    // Blocks 37, 120 and 150 throw; every policy must report block 37, and every block below it ran.
+    std::vector<std::atomic<int>> ran(200);
+    try {
+      nacs::detail::for_each_block(policy, ran.size(), [&](std::size_t b) {
+        ran[b].fetch_add(1);
+        // Make the later failures finish first when blocks run concurrently.
+        if (b == 37) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        if (b == 37 || b == 120 || b == 150) throw std::runtime_error("block " + std::to_string(b));
+      });
+      FAIL("no exception");
+    } catch (const std::runtime_error& e) {
+      CHECK(std::string(e.what()) == "block 37");
+    }
+    for (std::size_t b = 0; b <= 37; ++b) CHECK(ran[b].load() == 1);
+    if (name == "seq")
+      for (std::size_t b = 38; b < ran.size(); ++b) CHECK(ran[b].load() == 0);  // seq stops at the failure
+  });
+}
+
+TEST_CASE("deterministic_sum gives the same bits on seq and on par with 1, 2 and 3 threads") {
+  // Values of very different magnitudes, so that another summation order changes the low bits.
+  nacs::random_stream rng(11, 3);
+  std::vector<double> v(100003);
+  for (auto& x : v) x = std::ldexp(rng.uniform() - 0.25, static_cast<int>(rng.below(60)) - 30);
+  // The expected value, written out: sums of blocks of 4096 in order, then the block sums in order.
+  double expected = 0.0;
+  for (std::size_t b = 0; b < v.size(); b += nacs::tuning::sum_block) {
+    double s = 0.0;
+    for (std::size_t i = b; i < std::min(v.size(), b + nacs::tuning::sum_block); ++i) s += v[i];
+    expected += s;
+  }
+  double plain = 0.0;
+  for (const double x : v) plain += x;
+  CHECK(bits(plain) != bits(expected));  // the block order matters for these values, so the test can fail
+  nacs_ref::for_each_policy([&](const auto& policy, const std::string& name) {
+    INFO(name);
+    const double s = nacs::detail::deterministic_sum(policy, v.size(), [&](std::size_t i) { return v[i]; });
+    CHECK(bits(s) == bits(expected));
+  });
+}
+
+#if defined(_OPENMP)
+TEST_CASE("below tuning::parallel_min_work a par loop runs on the calling thread") {
+  const auto caller = std::this_thread::get_id();
+  std::vector<std::thread::id> who(64);
+  // 64 blocks costing parallel_min_work - 1 operations in all: inline, in order.
+  std::vector<std::size_t> order;
+  nacs::detail::for_each_block(
+      nacs::par.with_threads(2), who.size(),
+      [&](std::size_t b) {
+        who[b] = std::this_thread::get_id();
+        order.push_back(b);
+      },
+      nacs::tuning::parallel_min_work - 1);
+  for (const auto& id : who) CHECK(id == caller);
+  REQUIRE(order.size() == who.size());
+  for (std::size_t b = 0; b < order.size(); ++b) CHECK(order[b] == b);
+  // The same through for_each_range: 64 items of (parallel_min_work - 1) / 64 operations.
+  bool all_caller = true;
+  nacs::detail::for_each_range(
+      nacs::par.with_threads(2), 64, 1,
+      [&](std::size_t, std::size_t) { all_caller = all_caller && std::this_thread::get_id() == caller; },
+      (nacs::tuning::parallel_min_work - 1) / 64);
+  CHECK(all_caller);
+}
+
+TEST_CASE("at the threshold a par loop with 2 threads runs two blocks at the same time") {
+  // Each of the two blocks waits (up to 30 s) until both have started: only two threads
+  // running at once get past the wait. A loop that ran inline would time out block 0.
+  std::atomic<int> started{0};
+  std::atomic<bool> met[2] = {false, false};
+  std::thread::id who[2];
+  nacs::detail::for_each_block(
+      nacs::par.with_threads(2), 2,
+      [&](std::size_t b) {
+        who[b] = std::this_thread::get_id();
+        started.fetch_add(1);
+        const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+        while (started.load() < 2 && std::chrono::steady_clock::now() < until) std::this_thread::yield();
+        met[b] = started.load() == 2;
+      },
+      nacs::tuning::parallel_min_work);
+  CHECK(met[0].load());
+  CHECK(met[1].load());
+  CHECK(who[0] != who[1]);
+}
+
+TEST_CASE("nested loops and loops from several threads at once run correctly") {
+  const auto policy = nacs::par.with_threads(2);
+  // Nested: each outer block runs an inner loop (inline, the pool being held by the outer one).
+  std::vector<std::atomic<int>> cells(40 * 50);
+  nacs::detail::for_each_block(policy, 40, [&](std::size_t i) {
+    nacs::detail::for_each_block(policy, 50, [&](std::size_t j) { cells[i * 50 + j].fetch_add(1); });
+  });
+  std::size_t wrong = 0;
+  for (const auto& c : cells) wrong += c.load() == 1 ? 0 : 1;
+  CHECK(wrong == 0);
+  // Two application threads calling at once: one gets the pool, the other runs inline; both sums are exact.
+  std::vector<double> v(50000);
+  for (std::size_t i = 0; i < v.size(); ++i) v[i] = 1.0 / static_cast<double>(i + 1);
+  const double expected = nacs::detail::deterministic_sum(nacs::seq, v.size(), [&](std::size_t i) { return v[i]; });
+  std::atomic<int> mismatches{0};
+  std::vector<std::thread> callers;
+  for (int t = 0; t < 3; ++t)
+    callers.emplace_back([&] {
+      for (int r = 0; r < 50; ++r) {
+        const double s = nacs::detail::deterministic_sum(policy, v.size(), [&](std::size_t i) { return v[i]; });
+        if (bits(s) != bits(expected)) mismatches.fetch_add(1);
+      }
+    });
+  for (auto& c : callers) c.join();
+  CHECK(mismatches.load() == 0);
+}
+#endif
+
+TEST_CASE("work_of saturates instead of wrapping") {
+  constexpr std::size_t max = std::numeric_limits<std::size_t>::max();
+  CHECK(nacs::detail::work_of(3, 5) == 15);
+  CHECK(nacs::detail::work_of(0, max) == 0);
+  CHECK(nacs::detail::work_of(max / 2 + 1, 2) == max);  // 2^64 would wrap to 0
+  CHECK(nacs::detail::block_count(10, 3) == 4);
+  CHECK(nacs::detail::block_count(9, 3) == 3);
+}
