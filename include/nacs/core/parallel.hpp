@@ -18,8 +18,8 @@
 /// block b's outputs; reductions keep one partial per block and add them in block
 /// order (deterministic_sum). Exceptions: when blocks throw, the exception of the
 /// lowest-numbered failing block is rethrown after the loop, the one seq throws:
-/// claims are made in increasing order and stop only after a failure, so every
-/// block below a failing one has run. Blocks after a failure may or may not run.
+/// a block is skipped only when a lower-numbered block has already failed, so the
+/// lowest failing block always runs. Blocks after a failure may or may not run.
 ///
 /// Nested calls (fn itself calling for_each_block) and calls made while another
 /// thread's loop holds the pool run inline on the calling thread, which gives
@@ -114,7 +114,6 @@ class block_pool {
       call_ = call;
       ctx_ = ctx;
       base_ = base;
-      stop_ = &stop;
       wanted_.store(helpers, std::memory_order_relaxed);
       done_.store(0, std::memory_order_relaxed);
       ++generation_;
@@ -169,7 +168,7 @@ class block_pool {
       if (next >= count) return;
       // A successful claim proves the wave is live: its fields stay valid until its blocks are all done.
       if (!claim_.compare_exchange_weak(s, s + 1, std::memory_order_acq_rel, std::memory_order_acquire)) continue;
-      if (!stop_->load(std::memory_order_relaxed)) call_(ctx_, base_ + next);
+      call_(ctx_, base_ + next);
       if (done_.fetch_add(1, std::memory_order_acq_rel) + 1 == count) done_.notify_all();
       s = claim_.load(std::memory_order_acquire);
     }
@@ -216,7 +215,6 @@ class block_pool {
   call_type call_ = nullptr;
   void* ctx_ = nullptr;
   std::size_t base_ = 0;
-  const std::atomic<bool>* stop_ = nullptr;
   std::vector<std::thread> threads_;
 };
 
@@ -232,19 +230,22 @@ void for_each_block(const P& policy, std::size_t blocks, F&& fn,
     struct context {
       explicit context(std::remove_reference_t<F>* f) noexcept : fn(f) {}
       std::remove_reference_t<F>* fn;
-      std::atomic<bool> stop{false};
+      std::atomic<bool> stop{false};  // a block failed: hand out no further wave
+      std::atomic<std::size_t> failed_block{std::numeric_limits<std::size_t>::max()};
       std::mutex mutex;
-      std::size_t failed_block = std::numeric_limits<std::size_t>::max();
       std::exception_ptr failure;
     } ctx(&fn);
     const auto call = [](void* p, std::size_t b) {
       auto& c = *static_cast<context*>(p);
+      // Blocks above a failed one may be skipped; blocks below it always run, so the
+      // lowest failing block always runs and its exception is the one kept.
+      if (b > c.failed_block.load(std::memory_order_relaxed)) return;
       try {
         (*c.fn)(b);
       } catch (...) {
         const std::lock_guard<std::mutex> lock(c.mutex);
-        if (b < c.failed_block) {
-          c.failed_block = b;
+        if (b < c.failed_block.load(std::memory_order_relaxed)) {
+          c.failed_block.store(b, std::memory_order_relaxed);
           c.failure = std::current_exception();
         }
         c.stop.store(true, std::memory_order_relaxed);
