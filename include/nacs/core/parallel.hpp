@@ -58,7 +58,8 @@ class serial_eigen_scope {
   serial_eigen_scope() noexcept : saved_(omp_get_max_threads()) { omp_set_num_threads(1); }
   ~serial_eigen_scope() { omp_set_num_threads(saved_); }
 #else
-  serial_eigen_scope() noexcept = default;
+  serial_eigen_scope() noexcept {}  // user-provided, so a scope object is not an "unused variable"
+  ~serial_eigen_scope() {}
 #endif
   serial_eigen_scope(const serial_eigen_scope&) = delete;
   serial_eigen_scope& operator=(const serial_eigen_scope&) = delete;
