@@ -7,8 +7,11 @@
 /// None of these values changes a result. Blocks are fixed sizes, never derived
 /// from the thread count, and every reduction adds block results in block order,
 /// so seq and par (any thread count) give the same bits whatever is set here;
-/// only speed moves. The measurements behind each value are in
-/// docs/benchmarks.md ("Shared cores").
+/// only speed moves. The block sizes are the ones the loops used before they
+/// were gathered here; parallel_min_work replaced two thresholds (2^15 in the
+/// model layer, 2^20 in selection) and the pool's waiting policy is new. None of
+/// them was tuned on its own yet: docs/benchmarks.md ("Shared cores") has the
+/// before/after figures of the whole change.
 #pragma once
 
 #include <cstddef>
