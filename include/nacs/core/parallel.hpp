@@ -29,6 +29,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstddef>
 #include <cstdint>
 #include <exception>
@@ -119,17 +120,22 @@ class block_pool {
       done_.store(0, std::memory_order_relaxed);
       ++generation_;
       claim_.store(pack(generation_, wave, 0), std::memory_order_release);
-      wake_.fetch_add(1, std::memory_order_release);
-      wake_.notify_all();
+      {
+        // Changed under the mutex, so a thread about to sleep cannot miss it.
+        const std::lock_guard<std::mutex> lock(sleep_mutex_);
+        wake_.fetch_add(1, std::memory_order_release);
+      }
+      sleep_cv_.notify_all();
       work();
-      // Wait for blocks other threads claimed and are still running.
-      for (unsigned spins = 0;;) {
-        const std::uint32_t d = done_.load(std::memory_order_acquire);
-        if (d == wave) break;
-        if (++spins < 2048) {
+      // Wait for blocks other threads claimed and are still running: spin, then
+      // yield, then nap (polling, so that no wake-up can be lost).
+      for (unsigned spins = 0; done_.load(std::memory_order_acquire) != wave; ++spins) {
+        if (spins < 2048) {
           pause();
+        } else if (spins < 4096) {
+          std::this_thread::yield();
         } else {
-          done_.wait(d, std::memory_order_acquire);
+          std::this_thread::sleep_for(std::chrono::microseconds(20));
         }
       }
     }
@@ -141,9 +147,12 @@ class block_pool {
   block_pool& operator=(const block_pool&) = delete;
 
   ~block_pool() {
-    quit_.store(true, std::memory_order_release);
-    wake_.fetch_add(1, std::memory_order_release);
-    wake_.notify_all();
+    {
+      const std::lock_guard<std::mutex> lock(sleep_mutex_);
+      quit_.store(true, std::memory_order_release);
+      wake_.fetch_add(1, std::memory_order_release);
+    }
+    sleep_cv_.notify_all();
     for (std::thread& t : threads_) t.join();
   }
 
@@ -170,7 +179,7 @@ class block_pool {
       // A successful claim proves the wave is live: its fields stay valid until its blocks are all done.
       if (!claim_.compare_exchange_weak(s, s + 1, std::memory_order_acq_rel, std::memory_order_acquire)) continue;
       call_(ctx_, base_ + next);
-      if (done_.fetch_add(1, std::memory_order_acq_rel) + 1 == count) done_.notify_all();
+      done_.fetch_add(1, std::memory_order_acq_rel);
       s = claim_.load(std::memory_order_acquire);
     }
   }
@@ -178,22 +187,27 @@ class block_pool {
   void grow(std::size_t helpers) {
     while (threads_.size() < helpers) {
       const std::size_t id = threads_.size();
-      threads_.emplace_back([this, id] { serve(id); });
+      // The thread starts from the current wake count, so it cannot miss a loop (or the
+      // destructor's wake-up) published before it got to run.
+      const std::uint32_t seen = wake_.load(std::memory_order_acquire);
+      threads_.emplace_back([this, id, seen] { serve(id, seen); });
     }
   }
 
-  void serve(std::size_t id) {
+  void serve(std::size_t id, std::uint32_t seen) {
 #if defined(_OPENMP)
     omp_set_num_threads(1);  // Eigen inside a block stays single-threaded
 #endif
     inside_ = true;  // a nested loop on this thread runs inline
-    std::uint32_t seen = wake_.load(std::memory_order_acquire);
     for (;;) {
       // Spin a while for the next loop, then sleep until one starts.
       const auto until = std::chrono::steady_clock::now() + std::chrono::microseconds(tuning::pool_spin_microseconds);
       for (unsigned i = 0; wake_.load(std::memory_order_acquire) == seen; ++i) {
         if ((i & 63) == 63 && std::chrono::steady_clock::now() >= until) {
-          wake_.wait(seen, std::memory_order_acquire);
+          std::unique_lock<std::mutex> lock(sleep_mutex_);
+          sleep_cv_.wait(lock, [&] {
+            return wake_.load(std::memory_order_acquire) != seen || quit_.load(std::memory_order_acquire);
+          });
           break;
         }
         pause();
@@ -212,6 +226,8 @@ class block_pool {
   std::atomic<std::uint32_t> wake_{0};
   std::atomic<std::size_t> wanted_{0};
   std::atomic<bool> quit_{false};
+  std::mutex sleep_mutex_;  // guards changes of wake_ against a pool thread going to sleep
+  std::condition_variable sleep_cv_;
   std::uint64_t generation_ = 0;  // written by the pool's current caller only
   call_type call_ = nullptr;
   void* ctx_ = nullptr;
