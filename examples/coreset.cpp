@@ -74,6 +74,9 @@ const char* const epilog =
     "filter, without reading or evaluating), scoring_seconds, embedding_seconds, greedy_seconds,\n"
     "training_seconds, filter_seconds, rows_scored, partitions_solved, rows_removed, rounds,\n"
     "peak_bytes_planned, peak_rss_bytes, rows_skipped and files (rows read and skipped per file);\n"
+    "the coreset's shape: base_positive_share and coreset_positive_share (labels >= 0.5 among the\n"
+    "training rows and the coreset), coreset_target_mean (mean q), weight_max_over_mean and\n"
+    "weight_ess_share ((sum gamma)^2 / sum gamma^2 / k: 1 for equal weights);\n"
     "--evaluate: test_auc, test_logloss, random_test_auc, random_test_logloss; --evaluate-full:\n"
     "full_test_auc, full_test_logloss; --synthetic: base_flip_share (flipped labels among the\n"
     "training rows), selected_flip_share, removed_flip_share (among the rows the filter removed),\n"
@@ -86,6 +89,7 @@ struct request {
   std::optional<std::string> data, valid, test, label, columns, out, emit, solver, embedding;
   std::optional<nacs::row_index> synthetic, max_rows, partition_size;
   std::string format, method, filter, trust, model, policy_name, on_error, partitions, horizon;
+  std::string final_weights = "gamma", final_targets = "corrected", selection_weights = "gamma";
   std::optional<int> threads;
   std::optional<std::int64_t> memory_limit_mib;
   std::int64_t progress_lines = 0;
@@ -181,6 +185,15 @@ request parse_command_line(int argc, const char* const* argv, bool& help) {
   auto horizon = p.flag<std::string>("horizon", "NAME",
                                      "T of the trust schedule: planned steps of the selection model (paper) or full-data steps (authors)",
                                      {.default_value = "planned", .choices = {"planned", "full-data"}});
+  auto selection_weights = p.flag<std::string>(
+      "selection-weights", "MODE", "train the selection-phase model with the weights gamma, or unweighted (none)",
+      {.default_value = "gamma", .choices = {"gamma", "none"}});
+  auto final_weights = p.flag<std::string>("final-weights", "MODE",
+                                           "--evaluate: train the coreset's model with the weights gamma, or unweighted (none)",
+                                           {.default_value = "gamma", .choices = {"gamma", "none"}});
+  auto final_targets = p.flag<std::string>(
+      "final-targets", "MODE", "--evaluate: train the coreset's model on the corrected labels q, or on the given labels",
+      {.default_value = "corrected", .choices = {"corrected", "labels"}});
   auto filter = p.flag<std::string>("filter", "NAME", "uncertainty filter",
                                     {.default_value = "mcdropout", .choices = names_of(nacs::filter_names())});
   auto remove_rate = p.flag<double>("remove-rate", "R", "mcdropout, tce: share of selected rows removed",
@@ -243,6 +256,9 @@ request parse_command_line(int argc, const char* const* argv, bool& help) {
   r.on_error = *on_error;
   r.partitions = *partitions;
   r.horizon = *horizon;
+  r.selection_weights = *selection_weights;
+  r.final_weights = *final_weights;
+  r.final_targets = *final_targets;
   r.threads = threads.get();
   r.memory_limit_mib = memory_limit.get();
   r.progress_lines = *progress_lines;
@@ -364,6 +380,31 @@ double share_flipped(const std::vector<std::uint8_t>& flipped, std::span<const n
   return static_cast<double>(n) / static_cast<double>(rows.size());
 }
 
+// What the coreset looks like: share of positive labels, mean corrected target, and how skewed gamma is.
+struct coreset_shape {
+  double positive_share = 0, target_mean = 0, weight_max = 0, weight_ess_share = 0;
+};
+
+coreset_shape shape_of(const nacs::dataset& train, const nacs::coreset& c) {
+  coreset_shape s;
+  if (c.rows.empty()) return s;
+  const auto n = static_cast<double>(c.rows.size());
+  double pos = 0, q = 0, sw = 0, sw2 = 0, wmax = 0;
+  for (std::size_t i = 0; i < c.rows.size(); ++i) {
+    pos += train.labels[static_cast<std::size_t>(c.rows[i])] >= 0.5f ? 1 : 0;
+    q += i < c.targets.size() ? c.targets[i] : train.labels[static_cast<std::size_t>(c.rows[i])];
+    const double w = i < c.weights.size() ? c.weights[i] : 1.0;
+    sw += w;
+    sw2 += w * w;
+    wmax = std::max(wmax, w);
+  }
+  s.positive_share = pos / n;
+  s.target_mean = q / n;
+  s.weight_max = sw > 0 ? wmax / (sw / n) : 0;             // max over mean
+  s.weight_ess_share = sw2 > 0 ? sw * sw / sw2 / n : 0;    // (sum w)^2 / sum w^2, as a share of the rows
+  return s;
+}
+
 std::int64_t peak_rss_bytes() {
   rusage u{};
   if (getrusage(RUSAGE_SELF, &u) != 0) return -1;
@@ -476,6 +517,7 @@ int run(int argc, const char* const* argv) {
     opt.train.epochs = r.epochs;
     opt.train.patience = r.patience;
     opt.seed = r.seed;
+    opt.weighted_training = r.selection_weights == "gamma";
     // A line when a round starts, when training, the filter or the end begins, and otherwise (scoring and
     // greedy alternate partition by partition) at most one every two seconds.
     auto last_line = std::chrono::steady_clock::now();
@@ -534,6 +576,8 @@ int run(int argc, const char* const* argv) {
       fo.train.epochs = r.epochs;
       fo.train.patience = r.patience;
       fo.train.seed = r.seed;
+      fo.use_weights = r.final_weights == "gamma";
+      fo.use_targets = r.final_targets == "corrected";
       if (d.truth) fo.clean_test_labels = d.truth->test.clean_labels;
       const nacs::evaluation_set test{&d.test};
       const auto trained = [&](const char* what, const nacs::coreset& c) {
@@ -601,6 +645,19 @@ int run(int argc, const char* const* argv) {
         .add("partition_size", static_cast<std::int64_t>(rep.partition_size))
         .add("peak_bytes_planned", static_cast<std::int64_t>(rep.peak_bytes_planned))
         .add("peak_rss_bytes", peak_rss_bytes());
+    {
+      const coreset_shape cs = shape_of(d.train, core);
+      double base = 0;
+      for (const float y : d.train.labels) base += y >= 0.5f ? 1 : 0;
+      j.add("base_positive_share", base / static_cast<double>(n))
+          .add("coreset_positive_share", cs.positive_share)
+          .add("coreset_target_mean", cs.target_mean)
+          .add("weight_max_over_mean", cs.weight_max)
+          .add("weight_ess_share", cs.weight_ess_share)
+          .add("selection_weights", r.selection_weights)
+          .add("final_weights", r.final_weights)
+          .add("final_targets", r.final_targets);
+    }
     if (r.evaluate) {
       j.add("test_auc", ev->test_auc)
           .add("test_logloss", ev->test_logloss)
