@@ -82,6 +82,15 @@ coreset_check(no_removal "--synthetic|2000|--ratio|0.05|${tiny}|--remove-rate|0|
               "rows_selected=80|rows_removed=0|rounds=3|removed_flip_share=null")
 coreset_check(noise_zero "--synthetic|2000|--ratio|0.05|${tiny}|--noise|0|--rounds|1" "base_flip_share=0|coreset_flip_share=0")
 
+# --final-weights / --final-targets reach the final training only; --selection-weights the selection.
+add_test(NAME examples/coreset/ablation_switches
+         COMMAND ${CMAKE_COMMAND} -DEXE=${coreset_exe} -DDIR=${coreset_dir}
+                 "-DARGS=--synthetic|2000|--ratio|0.1|${tiny}|--rounds|2|--passes|2"
+                 -P ${coreset_scripts}/coreset_ablation.cmake)
+# Equal weights: a random selection's gamma are all 1, so max/mean and the ESS share are 1.
+coreset_check(random_shape "--synthetic|2000|--ratio|0.05|${tiny}|--method|random|--filter|none"
+              "weight_max_over_mean=1|weight_ess_share=1")
+
 # --evaluate and --evaluate-full: both models tested, and (synthetic) against the clean labels.
 coreset_check(evaluate "--synthetic|2000|--ratio|0.1|${tiny}|--rounds|2|--evaluate-full"
               "rows_selected=160" "-DKEYS=test_auc|test_logloss|random_test_auc|random_test_logloss|full_test_auc|full_test_logloss|clean_test_auc|random_clean_test_auc|full_clean_test_auc")
