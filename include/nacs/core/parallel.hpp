@@ -71,6 +71,21 @@ class serial_eigen_scope {
 #endif
 };
 
+/// Runs fn(b). Every block of every loop, inline or on the pool, runs through this
+/// one out-of-line function, so fn's body is compiled once per loop: inlined into two
+/// different callers, the compiler may contract a * b + c into a fused multiply-add in
+/// one copy and not the other (g++ -ffp-contract=fast, its default for GNU C++), and
+/// seq and par would then differ in the last bit.
+template <class F>
+#if defined(__GNUC__) || defined(__clang__)
+__attribute__((noinline))
+#elif defined(_MSC_VER)
+__declspec(noinline)
+#endif
+void run_block(F& fn, std::size_t b) {
+  fn(b);
+}
+
 /// Number of blocks of `block` items that cover n items.
 constexpr std::size_t block_count(std::size_t n, std::size_t block) noexcept { return (n + block - 1) / block; }
 
@@ -258,7 +273,7 @@ void for_each_block(const P& policy, std::size_t blocks, F&& fn,
       // lowest failing block always runs and its exception is the one kept.
       if (b > c.failed_block.load(std::memory_order_relaxed)) return;
       try {
-        (*c.fn)(b);
+        run_block(*c.fn, b);
       } catch (...) {
         const std::lock_guard<std::mutex> lock(c.mutex);
         if (b < c.failed_block.load(std::memory_order_relaxed)) {
@@ -274,7 +289,7 @@ void for_each_block(const P& policy, std::size_t blocks, F&& fn,
     }
   }
   serial_eigen_scope eigen;
-  for (std::size_t b = 0; b < blocks; ++b) fn(b);
+  for (std::size_t b = 0; b < blocks; ++b) run_block(fn, b);
 }
 
 /// Work of n items of `item_cost` operations each, saturating (for the `work` argument).
