@@ -67,16 +67,65 @@ inline constexpr sequenced_policy seq{};  ///< one thread
 inline constexpr parallel_policy par{};   ///< OpenMP threads
 inline constexpr cuda_policy cuda{};      ///< a CUDA device
 
-/// @brief One of nacs's execution policy types (cv/ref-qualifiers ignored).
-template <class P>
-concept execution_policy = std::same_as<std::remove_cvref_t<P>, sequenced_policy> ||
-                           std::same_as<std::remove_cvref_t<P>, parallel_policy> ||
-                           std::same_as<std::remove_cvref_t<P>, cuda_policy>;
+/// @brief The host backend: seq and par run every algorithm of the library with it.
+struct host_backend {};
+/// @brief The CUDA backend (its algorithms are in the .cuh headers; see nacs/nacs.cuh).
+struct cuda_backend {};
 
-/// @brief A policy that runs on the host (seq or par).
+/// @brief Maps an execution policy type to its backend tag (`type`).
+///
+/// This is what makes a type a policy: a backend (nacs's own or a user's)
+/// specialises it for its policy type, specialises detail::backend_available
+/// in the header that makes it usable, and specialises
+/// detail::algorithm<Tag, Backend> for each algorithm it provides (see
+/// docs/design.md, "Execution policies").
 template <class P>
-concept host_policy = std::same_as<std::remove_cvref_t<P>, sequenced_policy> ||
-                      std::same_as<std::remove_cvref_t<P>, parallel_policy>;
+struct backend_of {};
+template <>
+struct backend_of<sequenced_policy> {
+  using type = host_backend;
+};
+template <>
+struct backend_of<parallel_policy> {
+  using type = host_backend;
+};
+template <>
+struct backend_of<cuda_policy> {
+  using type = cuda_backend;
+};
+
+/// @brief The backend tag of policy type P (cv/ref-qualifiers ignored).
+template <class P>
+using backend_of_t = typename backend_of<std::remove_cvref_t<P>>::type;
+
+/// @brief An execution policy type: one that backend_of maps to a backend (cv/ref-qualifiers ignored).
+template <class P>
+concept execution_policy = requires { typename backend_of<std::remove_cvref_t<P>>::type; };
+
+/// @brief A policy that runs on the host backend (seq or par).
+template <class P>
+concept host_policy = execution_policy<P> && std::same_as<backend_of_t<P>, host_backend>;
+
+/// @brief Tags naming the algorithms a backend can provide: the first argument of
+/// detail::algorithm. Each public function that takes a policy dispatches on one.
+namespace algo {
+struct maximize_partitioned {};     ///< solver/maximize.hpp (maximize calls it)
+struct memory_needed {};            ///< solver/maximize.hpp
+struct make_kernel {};              ///< similarity.hpp: the kernel of embedding rows
+struct make_kernel_distances {};    ///< similarity.hpp: the kernel of a distance matrix
+struct make_kernel_similarities {}; ///< similarity.hpp: the kernel of a similarity matrix
+struct naive_facility_batch {};     ///< cuda/greedy.cuh: naive greedy over many partitions at once
+struct split {};                    ///< data/split.hpp
+struct generate_synthetic {};       ///< data/synthetic.hpp
+struct build_vocabulary {};         ///< data/vocabulary.hpp
+struct encode {};                   ///< data/vocabulary.hpp (vocabulary::encode)
+struct load_ctr_data {};            ///< data/load.hpp
+struct load_synthetic {};           ///< data/load.hpp
+struct auc {};                      ///< core/auc.hpp
+struct log_loss {};                 ///< model/metrics.hpp
+struct score_batches {};            ///< model/trainer.hpp (predict and evaluate call it)
+struct train {};                    ///< model/trainer.hpp
+}  // namespace algo
 
 /// @brief Name of a policy, as the examples print it.
 constexpr std::string_view policy_name(sequenced_policy) noexcept { return "seq"; }
@@ -103,28 +152,71 @@ struct backend_available<parallel_policy> : std::true_type {};
 template <class P>
 inline constexpr bool backend_available_v = backend_available<std::remove_cvref_t<P>>::value;
 
+template <class... T>
+inline constexpr bool dependent_false = false;
+
 /// Every algorithm calls this first. A policy without its backend in this
 /// translation unit fails here, at compile time, with the fix in the message.
 template <class P>
 constexpr void require_backend() {
   using policy = std::remove_cvref_t<P>;
   static_assert(execution_policy<policy>,
-                "nacs: the first argument must be an execution policy: nacs::seq, nacs::par or nacs::cuda");
+                "nacs: the first argument must be an execution policy (nacs::seq, nacs::par, nacs::cuda, or a "
+                "type that nacs::backend_of maps to a backend)");
   static_assert(!std::is_same_v<policy, cuda_policy> || backend_available_v<policy>,
                 "nacs: the nacs::cuda policy needs the CUDA backend: #include <nacs/nacs.cuh> and compile "
-                "this file with nvcc (link nacs::cuda). There is no silent CPU fallback.");
+                "this file with nvcc (link nacs::cuda_backend). There is no silent CPU fallback.");
   static_assert(!std::is_same_v<policy, parallel_policy> || backend_available_v<policy>,
                 "nacs: the nacs::par policy needs OpenMP: compile with -fopenmp (link nacs::nacs, which adds "
                 "OpenMP::OpenMP_CXX when CMake finds it), or use nacs::seq.");
+  static_assert(std::is_same_v<policy, cuda_policy> || std::is_same_v<policy, parallel_policy> ||
+                    !execution_policy<policy> || backend_available_v<policy>,
+                "nacs: this policy's backend is not available in this translation unit: include the header "
+                "that specialises nacs::detail::backend_available for it");
+}
+
+/// The implementation of algorithm Tag on Backend: a struct with a static
+/// run(policy, args...). Each backend specialises it, in its own headers, for
+/// what it provides; this primary template is what a backend that does not
+/// provide Tag gets (the compiler's note "In instantiation of
+/// nacs::detail::algorithm<nacs::algo::X, B>" names the algorithm and the
+/// backend).
+template <class Tag, class Backend>
+struct algorithm {
+  static_assert(dependent_false<Tag, Backend>,
+                "nacs: the policy's backend does not implement this algorithm (no "
+                "nacs::detail::algorithm<Tag, Backend> specialisation; the instantiation above names both): use "
+                "nacs::seq or nacs::par, which run every algorithm, or a backend that provides it");
+};
+
+/// What every public function that takes a policy does: check that the
+/// policy's backend is available here, then run the backend's implementation
+/// of Tag. No run-time switch, no fallback.
+template <class Tag, class P, class... A>
+constexpr decltype(auto) dispatch(const P& policy, A&&... args) {
+  require_backend<P>();
+  if constexpr (backend_available_v<P>) {
+    return algorithm<Tag, backend_of_t<P>>::run(policy, static_cast<A&&>(args)...);
+  }
 }
 
 /// Thread count an OpenMP region should request for a host policy.
 template <host_policy P>
 int omp_threads(const P& p) noexcept {
-  if constexpr (std::is_same_v<std::remove_cvref_t<P>, sequenced_policy>) {
-    return 1;
-  } else {
+  if constexpr (requires { p.thread_count(); }) {
     return p.thread_count();
+  } else {
+    return 1;
+  }
+}
+
+/// The same host policy, for a region that uses n threads (seq stays seq).
+template <host_policy P>
+P with_threads(const P& p, int n) {
+  if constexpr (requires { p.with_threads(n); }) {
+    return p.with_threads(n);
+  } else {
+    return p;
   }
 }
 

@@ -73,7 +73,6 @@ void sort_by_score(const P& policy, std::vector<scored_label<S>>& v) {
 
 template <host_policy P, class S>
 double auc_impl(const P& policy, std::span<const S> scores, std::span<const float> labels) {
-  require_backend<P>();
   check_scores(scores, labels, "nacs::auc", false);
   const std::size_t n = scores.size();
   std::vector<scored_label<S>> v(n);
@@ -106,6 +105,15 @@ double auc_impl(const P& policy, std::span<const S> scores, std::span<const floa
   return static_cast<double>(halves / (2.0L * static_cast<long double>(positives) * static_cast<long double>(negatives)));
 }
 
+/// The host backend's auc.
+template <>
+struct algorithm<algo::auc, host_backend> {
+  template <host_policy P, class S>
+  static double run(const P& policy, std::span<const S> scores, std::span<const float> labels) {
+    return auc_impl(policy, scores, labels);
+  }
+};
+
 }  // namespace detail
 
 /// @brief Exact area under the ROC curve, ties counted half, in O(n log n).
@@ -119,14 +127,14 @@ double auc_impl(const P& policy, std::span<const S> scores, std::span<const floa
 /// @return the AUC in [0, 1]
 /// @throws nacs::error errc::invalid_argument on a size mismatch; errc::invalid_data for empty input,
 ///         a NaN/infinite score, a label other than 0/1, or labels of a single class.
-template <host_policy P>
+template <class P>
 double auc(const P& policy, std::span<const float> scores, std::span<const float> labels) {
-  return detail::auc_impl(policy, scores, labels);
+  return detail::dispatch<algo::auc>(policy, scores, labels);
 }
 /// @brief auc() for double scores.
-template <host_policy P>
+template <class P>
 double auc(const P& policy, std::span<const double> scores, std::span<const float> labels) {
-  return detail::auc_impl(policy, scores, labels);
+  return detail::dispatch<algo::auc>(policy, scores, labels);
 }
 
 }  // namespace nacs

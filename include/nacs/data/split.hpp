@@ -162,6 +162,20 @@ dataset gather_rows(const Policy& policy, const dataset& d, const std::vector<ro
 
 }  // namespace detail
 
+namespace detail {
+/// The host backend's split.
+template <>
+struct algorithm<algo::split, host_backend> {
+  template <host_policy Policy>
+  static dataset_split run(const Policy& policy, const dataset& data, const split_options& options) {
+    data.check_shape("split");
+    const split_indices idx = split_rows(data.rows(), options);
+    return {gather_rows(policy, data, idx.train), gather_rows(policy, data, idx.valid),
+            gather_rows(policy, data, idx.test)};
+  }
+};
+}  // namespace detail
+
 /// @brief Splits a dataset into train, valid and test datasets (see split_rows for which rows go where).
 /// @param[in] policy  nacs::seq or nacs::par (only the copying is parallel; the split is the same)
 /// @param[in] data    the rows to split
@@ -170,12 +184,7 @@ dataset gather_rows(const Policy& policy, const dataset& d, const std::vector<ro
 /// @throws nacs::error as split_sizes; errc::invalid_data when the dataset's columns disagree in size
 template <class Policy>
 dataset_split split(const Policy& policy, const dataset& data, const split_options& options = {}) {
-  detail::require_backend<Policy>();
-  static_assert(host_policy<Policy>, "nacs::split: use nacs::seq or nacs::par");
-  data.check_shape("split");
-  const split_indices idx = split_rows(data.rows(), options);
-  return {detail::gather_rows(policy, data, idx.train), detail::gather_rows(policy, data, idx.valid),
-          detail::gather_rows(policy, data, idx.test)};
+  return detail::dispatch<algo::split>(policy, data, options);
 }
 
 }  // namespace nacs

@@ -226,16 +226,10 @@ inline double synthetic_data::noisy_oracle_auc() const {
   return o;
 }
 
-/// @brief Generates a synthetic CTR data set with a hidden FM click model and planted label noise.
-/// @param[in] policy  nacs::seq or nacs::par (rows in parallel; the output does not depend on it)
-/// @param[in] options sizes, Zipf exponent, model spreads, base rate, flip rates, seed
-/// @return the noisy encoded dataset, clean labels and probabilities, the flip mask and the hidden model
-/// @throws nacs::error errc::invalid_argument for out-of-range options; errc::memory_limit when the output
-///         would exceed the memory limit
-template <class Policy>
-synthetic_data generate_synthetic(const Policy& policy, const synthetic_options& options = {}) {
-  detail::require_backend<Policy>();
-  static_assert(host_policy<Policy>, "nacs::generate_synthetic: use nacs::seq or nacs::par");
+namespace detail {
+/// The host backend's body of nacs::generate_synthetic.
+template <host_policy Policy>
+synthetic_data host_generate_synthetic(const Policy& policy, const synthetic_options& options) {
   const auto& o = options;
   const std::size_t F = o.fields, k = o.factor_dim;
   NACS_EXPECTS(o.rows >= 0, errc::invalid_argument, "generate_synthetic: rows must be >= 0");
@@ -331,6 +325,26 @@ synthetic_data generate_synthetic(const Policy& policy, const synthetic_options&
     d.labels[r] = (clean != flip) ? 1.0f : 0.0f;
   });
   return out;
+}
+
+template <>
+struct algorithm<algo::generate_synthetic, host_backend> {
+  template <host_policy Policy>
+  static synthetic_data run(const Policy& policy, const synthetic_options& options) {
+    return host_generate_synthetic(policy, options);
+  }
+};
+}  // namespace detail
+
+/// @brief Generates a synthetic CTR data set with a hidden FM click model and planted label noise.
+/// @param[in] policy  nacs::seq or nacs::par (rows in parallel; the output does not depend on it)
+/// @param[in] options sizes, Zipf exponent, model spreads, base rate, flip rates, seed
+/// @return the noisy encoded dataset, clean labels and probabilities, the flip mask and the hidden model
+/// @throws nacs::error errc::invalid_argument for out-of-range options; errc::memory_limit when the output
+///         would exceed the memory limit
+template <class Policy>
+synthetic_data generate_synthetic(const Policy& policy, const synthetic_options& options = {}) {
+  return detail::dispatch<algo::generate_synthetic>(policy, options);
 }
 
 }  // namespace nacs

@@ -43,6 +43,10 @@ struct vocabulary_options {
 class vocabulary;
 template <class Policy>
 vocabulary build_vocabulary(const Policy& policy, const dataset& train, const vocabulary_options& options = {});
+namespace detail {
+template <host_policy Policy>
+vocabulary host_build_vocabulary(const Policy& policy, const dataset& train, const vocabulary_options& options);
+}  // namespace detail
 
 /// @brief Maps each field's raw values to dense ids; unknown and rare values map to id 0.
 class vocabulary {
@@ -91,8 +95,19 @@ class vocabulary {
   ///         errc::invalid_data when the dataset's columns disagree in size
   template <class Policy>
   [[nodiscard]] dataset encode(const Policy& policy, const dataset& data) const {
-    detail::require_backend<Policy>();
-    static_assert(host_policy<Policy>, "nacs::vocabulary::encode: use nacs::seq or nacs::par");
+    return detail::dispatch<algo::encode>(policy, *this, data);
+  }
+
+  template <host_policy Policy>
+  friend vocabulary detail::host_build_vocabulary(const Policy& policy, const dataset& train,
+                                                  const vocabulary_options& options);
+  template <class Tag, class Backend>
+  friend struct detail::algorithm;
+
+ private:
+  // The host backend's body of encode.
+  template <host_policy Policy>
+  [[nodiscard]] dataset host_encode(const Policy& policy, const dataset& data) const {
     NACS_EXPECTS(data.field_names == names_, errc::invalid_argument,
                  "vocabulary::encode: the dataset's fields differ from the training data's (" +
                      std::to_string(data.num_fields()) + " vs " + std::to_string(num_fields()) +
@@ -119,10 +134,7 @@ class vocabulary {
     return out;
   }
 
-  template <class Policy>
-  friend vocabulary build_vocabulary(const Policy& policy, const dataset& train, const vocabulary_options& options);
 
- private:
   void check_field(std::size_t field) const {
     NACS_EXPECTS(field < num_fields(), errc::invalid_argument,
                  "vocabulary: field " + std::to_string(field) + " out of range (" + std::to_string(num_fields()) +
@@ -134,6 +146,16 @@ class vocabulary {
   std::vector<std::vector<std::uint32_t>> values_;  // per field: raw value of id i + 1 at [i]
   std::vector<detail::u32_map> maps_;               // per field: raw value -> id (kept values only)
 };
+
+namespace detail {
+template <>
+struct algorithm<algo::encode, host_backend> {
+  template <host_policy Policy>
+  static dataset run(const Policy& policy, const vocabulary& v, const dataset& data) {
+    return v.host_encode(policy, data);
+  }
+};
+}  // namespace detail
 
 namespace detail {
 
@@ -172,16 +194,10 @@ inline void build_fields(const dataset& train, std::uint64_t min_count, std::siz
 
 }  // namespace detail
 
-/// @brief Builds each field's vocabulary from training rows.
-/// @param[in] policy  nacs::seq or nacs::par (fields are split among threads; the result is the same)
-/// @param[in] train   the training split, raw ids (an encoded dataset's ids are treated as raw values)
-/// @param[in] options min_count
-/// @return the vocabulary: per field, id 0 = OOV, ids 1.. for values seen >= min_count times, by first appearance
-/// @throws nacs::error errc::invalid_data when the dataset has no fields or its columns disagree in size
-template <class Policy>
-vocabulary build_vocabulary(const Policy& policy, const dataset& train, const vocabulary_options& options) {
-  detail::require_backend<Policy>();
-  static_assert(host_policy<Policy>, "nacs::build_vocabulary: use nacs::seq or nacs::par");
+namespace detail {
+/// The host backend's body of nacs::build_vocabulary.
+template <host_policy Policy>
+vocabulary host_build_vocabulary(const Policy& policy, const dataset& train, const vocabulary_options& options) {
   NACS_EXPECTS(train.num_fields() > 0, errc::invalid_data, "build_vocabulary: the training dataset has no fields");
   train.check_shape("build_vocabulary");
   vocabulary v;
@@ -196,6 +212,26 @@ vocabulary build_vocabulary(const Policy& policy, const dataset& train, const vo
     detail::build_fields(train, options.min_count, j, j + 1, v.values_, v.maps_);
   }, detail::work_of(f, train.labels.size()));
   return v;
+}
+
+template <>
+struct algorithm<algo::build_vocabulary, host_backend> {
+  template <host_policy Policy>
+  static vocabulary run(const Policy& policy, const dataset& train, const vocabulary_options& options) {
+    return host_build_vocabulary(policy, train, options);
+  }
+};
+}  // namespace detail
+
+/// @brief Builds each field's vocabulary from training rows.
+/// @param[in] policy  nacs::seq or nacs::par (fields are split among threads; the result is the same)
+/// @param[in] train   the training split, raw ids (an encoded dataset's ids are treated as raw values)
+/// @param[in] options min_count
+/// @return the vocabulary: per field, id 0 = OOV, ids 1.. for values seen >= min_count times, by first appearance
+/// @throws nacs::error errc::invalid_data when the dataset has no fields or its columns disagree in size
+template <class Policy>
+vocabulary build_vocabulary(const Policy& policy, const dataset& train, const vocabulary_options& options) {
+  return detail::dispatch<algo::build_vocabulary>(policy, train, options);
 }
 
 }  // namespace nacs

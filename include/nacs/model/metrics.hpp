@@ -31,7 +31,6 @@ namespace detail {
 template <host_policy P, class S>
 double log_loss_impl(const P& policy, std::span<const S> probs, std::span<const float> labels,
                      std::span<const float> weights) {
-  require_backend<P>();
   check_scores(probs, labels, "nacs::log_loss", true);
   NACS_EXPECTS(weights.empty() || weights.size() == probs.size(), errc::invalid_argument,
                "nacs::log_loss: " + std::to_string(weights.size()) + " weights for " + std::to_string(probs.size()) +
@@ -53,6 +52,16 @@ double log_loss_impl(const P& policy, std::span<const S> probs, std::span<const 
   return total / denominator;
 }
 
+/// The host backend's log_loss.
+template <>
+struct algorithm<algo::log_loss, host_backend> {
+  template <host_policy P, class S>
+  static double run(const P& policy, std::span<const S> probs, std::span<const float> labels,
+                    std::span<const float> weights) {
+    return log_loss_impl(policy, probs, labels, weights);
+  }
+};
+
 }  // namespace detail
 
 /// @brief Mean binary cross entropy of probabilities against (possibly soft) labels.
@@ -66,16 +75,16 @@ double log_loss_impl(const P& policy, std::span<const S> probs, std::span<const 
 /// @param[in] weights optional non-negative per-row weights (empty: all 1)
 /// @throws nacs::error errc::invalid_argument on size mismatches; errc::invalid_data for empty input,
 ///         a non-finite probability, a label outside [0, 1], a negative weight or weights summing to 0.
-template <host_policy P>
+template <class P>
 double log_loss(const P& policy, std::span<const float> probs, std::span<const float> labels,
                 std::span<const float> weights = {}) {
-  return detail::log_loss_impl(policy, probs, labels, weights);
+  return detail::dispatch<algo::log_loss>(policy, probs, labels, weights);
 }
 /// @brief log_loss() for double probabilities.
-template <host_policy P>
+template <class P>
 double log_loss(const P& policy, std::span<const double> probs, std::span<const float> labels,
                 std::span<const float> weights = {}) {
-  return detail::log_loss_impl(policy, probs, labels, weights);
+  return detail::dispatch<algo::log_loss>(policy, probs, labels, weights);
 }
 
 }  // namespace nacs

@@ -149,20 +149,11 @@ matrix_view<const std::uint32_t> gather_ids(const P& policy, const dataset& d, s
 
 }  // namespace detail
 
-/// @brief Scores rows in batches and calls fn(first, model) after each forward, with the batch's outputs in the model.
-///
-/// fn receives the position of the batch's first row in the scored sequence;
-/// model.probabilities(), model.logits() and model.hidden() hold the batch.
-/// Dropout row keys are the data-set row indices.
-/// @param[in] policy nacs::seq or nacs::par
-/// @param[in,out] model the model (its buffers change)
-/// @param[in] set    the rows to score
-/// @param[in] options batch size, mode, dropout key
-/// @param[in] fn     callback, void(std::size_t first, ctr_model<T>& model)
+namespace detail {
+/// The host backend's body of nacs::score_batches.
 template <host_policy P, class T, class F>
-void score_batches(const P& policy, ctr_model<T>& model, const evaluation_set& set, const score_options& options,
-                   F&& fn) {
-  detail::require_backend<P>();
+void host_score_batches(const P& policy, ctr_model<T>& model, const evaluation_set& set,
+                        const score_options& options, F&& fn) {
   NACS_EXPECTS(set.data != nullptr, errc::invalid_argument, "nacs::score_batches: no dataset given");
   NACS_EXPECTS(options.batch_size > 0, errc::invalid_argument, "nacs::score_batches: batch_size must be > 0");
   const dataset& d = *set.data;
@@ -189,8 +180,34 @@ void score_batches(const P& policy, ctr_model<T>& model, const evaluation_set& s
   }
 }
 
+template <>
+struct algorithm<algo::score_batches, host_backend> {
+  template <host_policy P, class T, class F>
+  static void run(const P& policy, ctr_model<T>& model, const evaluation_set& set, const score_options& options,
+                  F&& fn) {
+    host_score_batches(policy, model, set, options, static_cast<F&&>(fn));
+  }
+};
+}  // namespace detail
+
+/// @brief Scores rows in batches and calls fn(first, model) after each forward, with the batch's outputs in the model.
+///
+/// fn receives the position of the batch's first row in the scored sequence;
+/// model.probabilities(), model.logits() and model.hidden() hold the batch.
+/// Dropout row keys are the data-set row indices.
+/// @param[in] policy nacs::seq or nacs::par
+/// @param[in,out] model the model (its buffers change)
+/// @param[in] set    the rows to score
+/// @param[in] options batch size, mode, dropout key
+/// @param[in] fn     callback, void(std::size_t first, ctr_model<T>& model)
+template <class P, class T, class F>
+void score_batches(const P& policy, ctr_model<T>& model, const evaluation_set& set, const score_options& options,
+                   F&& fn) {
+  detail::dispatch<algo::score_batches>(policy, model, set, options, static_cast<F&&>(fn));
+}
+
 /// @brief Predicted click probabilities of the rows of `set`, in order (evaluation mode by default).
-template <host_policy P, class T>
+template <class P, class T>
 std::vector<float> predict(const P& policy, ctr_model<T>& model, const evaluation_set& set,
                            const score_options& options = {}) {
   std::vector<float> out(set.data ? (set.rows.empty() ? static_cast<std::size_t>(set.data->rows()) : set.rows.size())
@@ -210,7 +227,7 @@ struct evaluation {
 
 /// @brief Scores `set` in evaluation mode and returns its AUC and log loss against the dataset's labels.
 /// @throws nacs::error as auc() (e.g. a single class) and predict()
-template <host_policy P, class T>
+template <class P, class T>
 evaluation evaluate(const P& policy, ctr_model<T>& model, const evaluation_set& set, std::size_t batch_size = 8192) {
   const auto p = predict(policy, model, set, score_options{.batch_size = batch_size});
   std::vector<float> y(p.size());
@@ -219,33 +236,12 @@ evaluation evaluate(const P& policy, ctr_model<T>& model, const evaluation_set& 
   return {auc(policy, std::span<const float>(p), y), log_loss(policy, std::span<const float>(p), y)};
 }
 
-/// @brief Trains `model` with `optimizer` on `train`, with early stopping on the validation AUC of `valid`.
-///
-/// Each epoch shuffles the training rows with random_stream(seed, optimizer step
-/// count at the epoch's start) (so repeated one-epoch calls, as NaCS makes,
-/// get fresh orders) and runs batches of `batch_size` rows. The dropout mask of
-/// a batch is keyed by (seed, optimizer step, data-set row index). When
-/// train.correct_targets is set, it rewrites each batch's targets between the
-/// forward and the loss (label self-correction). Without a
-/// validation set every epoch runs and nothing is restored. With one, after
-/// each epoch the model is scored; when its AUC is not above the best so far
-/// for `patience` consecutive epochs, training stops; with `restore_best` the
-/// best epoch's parameters and batch-norm statistics are put back (the Adam
-/// moments and step count are not rolled back).
-/// @param[in] policy    nacs::seq or nacs::par (same bits)
-/// @param[in,out] model the model to train
-/// @param[in,out] optimizer its Adam (learning rate, moments, step count)
-/// @param[in] train     training rows, targets and weights
-/// @param[in] valid     validation rows (labels 0/1), or std::nullopt
-/// @param[in] options   batch size, epochs, seed, patience
-/// @param[in] on_epoch  called after each epoch with its report (progress output), may be empty
-/// @throws nacs::error errc::invalid_argument / invalid_data for inconsistent inputs (unencoded data,
-///         cardinalities that differ from the model's, row indices out of range, size mismatches)
+namespace detail {
+/// The host backend's body of nacs::train.
 template <host_policy P, class T>
-train_report train(const P& policy, ctr_model<T>& model, adam<T>& optimizer, const training_set& train,
-                   const std::optional<evaluation_set>& valid = std::nullopt, const train_options& options = {},
-                   const std::function<void(const epoch_report&)>& on_epoch = {}) {
-  detail::require_backend<P>();
+train_report host_train(const P& policy, ctr_model<T>& model, adam<T>& optimizer, const training_set& train,
+                        const std::optional<evaluation_set>& valid, const train_options& options,
+                        const std::function<void(const epoch_report&)>& on_epoch) {
   NACS_EXPECTS(train.data != nullptr, errc::invalid_argument, "nacs::train: no training dataset given");
   NACS_EXPECTS(options.batch_size > 0 && options.eval_batch_size > 0, errc::invalid_argument,
                "nacs::train: batch_size and eval_batch_size must be > 0");
@@ -333,7 +329,7 @@ train_report train(const P& policy, ctr_model<T>& model, adam<T>& optimizer, con
     report.seconds += er.seconds;
     bool stop = false;
     if (valid) {
-      const auto ev = evaluate(policy, model, *valid, options.eval_batch_size);
+      const auto ev = nacs::evaluate(policy, model, *valid, options.eval_batch_size);
       er.valid_auc = ev.auc;
       er.valid_logloss = ev.logloss;
       if (!report.best_valid_auc || ev.auc > *report.best_valid_auc) {
@@ -358,6 +354,46 @@ train_report train(const P& policy, ctr_model<T>& model, adam<T>& optimizer, con
     report.restored_best = true;
   }
   return report;
+}
+
+template <>
+struct algorithm<algo::train, host_backend> {
+  template <host_policy P, class T>
+  static train_report run(const P& policy, ctr_model<T>& model, adam<T>& optimizer, const training_set& train,
+                          const std::optional<evaluation_set>& valid, const train_options& options,
+                          const std::function<void(const epoch_report&)>& on_epoch) {
+    return host_train(policy, model, optimizer, train, valid, options, on_epoch);
+  }
+};
+}  // namespace detail
+
+/// @brief Trains `model` with `optimizer` on `train`, with early stopping on the validation AUC of `valid`.
+///
+/// Each epoch shuffles the training rows with random_stream(seed, optimizer step
+/// count at the epoch's start) (so repeated one-epoch calls, as NaCS makes,
+/// get fresh orders) and runs batches of `batch_size` rows. The dropout mask of
+/// a batch is keyed by (seed, optimizer step, data-set row index). When
+/// train.correct_targets is set, it rewrites each batch's targets between the
+/// forward and the loss (label self-correction). Without a
+/// validation set every epoch runs and nothing is restored. With one, after
+/// each epoch the model is scored; when its AUC is not above the best so far
+/// for `patience` consecutive epochs, training stops; with `restore_best` the
+/// best epoch's parameters and batch-norm statistics are put back (the Adam
+/// moments and step count are not rolled back).
+/// @param[in] policy    nacs::seq or nacs::par (same bits)
+/// @param[in,out] model the model to train
+/// @param[in,out] optimizer its Adam (learning rate, moments, step count)
+/// @param[in] train     training rows, targets and weights
+/// @param[in] valid     validation rows (labels 0/1), or std::nullopt
+/// @param[in] options   batch size, epochs, seed, patience
+/// @param[in] on_epoch  called after each epoch with its report (progress output), may be empty
+/// @throws nacs::error errc::invalid_argument / invalid_data for inconsistent inputs (unencoded data,
+///         cardinalities that differ from the model's, row indices out of range, size mismatches)
+template <class P, class T>
+train_report train(const P& policy, ctr_model<T>& model, adam<T>& optimizer, const training_set& train,
+                   const std::optional<evaluation_set>& valid = std::nullopt, const train_options& options = {},
+                   const std::function<void(const epoch_report&)>& on_epoch = {}) {
+  return detail::dispatch<algo::train>(policy, model, optimizer, train, valid, options, on_epoch);
 }
 
 }  // namespace nacs

@@ -88,14 +88,19 @@ class facility_location {
   [[nodiscard]] std::string name() const;
   /// @brief Bytes one problem of p rows holds: its kernel, packed rows and per-row state.
   [[nodiscard]] std::size_t problem_bytes(row_index p) const noexcept;
-  /// @brief Builds the kernel of the given rows (global ids, ascending).
-  [[nodiscard]] problem_type make_problem(std::span<const row_index> rows, exec_context ctx) const;
+  /// @brief Builds the kernel of the given rows (global ids, ascending) under a host policy.
+  /// (auto: problem_type is complete only once the detail header is read.)
+  template <host_policy P>
+  [[nodiscard]] auto make_problem(const P& policy, std::span<const row_index> rows) const {
+    return build_problem(detail::omp_threads(policy), rows);
+  }
   /// @brief F of no pick: 0.
   [[nodiscard]] double empty_objective() const noexcept { return 0.0; }
   /// @brief The partitions' F summed.
   [[nodiscard]] double merge(std::span<const double> values, std::span<const row_index> picks) const noexcept;
 
  private:
+  problem_type build_problem(int threads, std::span<const row_index> rows) const;
   Source source_;
   Similarity sim_;
 };

@@ -72,7 +72,10 @@ class k_center {
     return static_cast<std::size_t>(p) * (x_.cols() * sizeof(T) + sizeof(double) + 2 * sizeof(std::size_t));
   }
   /// @brief The problem of the given rows (global ids, ascending).
-  [[nodiscard]] problem_type make_problem(std::span<const row_index> rows, exec_context ctx) const;
+  template <host_policy P>
+  [[nodiscard]] problem_type make_problem(const P&, std::span<const row_index> rows) const {
+    return problem_type(x_, rows);
+  }
   /// @brief Radius with no centre: +infinity.
   [[nodiscard]] double empty_objective() const noexcept { return std::numeric_limits<double>::infinity(); }
   /// @brief The largest radius over the partitions.

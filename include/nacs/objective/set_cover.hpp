@@ -62,13 +62,18 @@ class set_cover {
     return static_cast<std::size_t>(p) * ids_.cols() * (sizeof(std::uint32_t) + 2 * sizeof(std::uint64_t) + 1);
   }
   /// @brief The coverage problem of the given rows (global ids, ascending).
-  [[nodiscard]] problem_type make_problem(std::span<const row_index> rows, exec_context ctx) const;
+  /// (auto: problem_type is complete only once the detail header is read.)
+  template <host_policy P>
+  [[nodiscard]] auto make_problem(const P& policy, std::span<const row_index> rows) const {
+    return build_problem(detail::omp_threads(policy), rows);
+  }
   /// @brief Nothing picked covers nothing: 0.
   [[nodiscard]] double empty_objective() const noexcept { return 0.0; }
   /// @brief Distinct pairs covered by all picks (global row indices) together.
   [[nodiscard]] double merge(std::span<const double> values, std::span<const row_index> picks) const;
 
  private:
+  [[nodiscard]] problem_type build_problem(int threads, std::span<const row_index> rows) const;
   matrix_view<const std::uint32_t> ids_;
 };
 

@@ -34,9 +34,10 @@ struct lazy_greedy {
                  "lazy_greedy.batch = " + std::to_string(batch) + ": it must be >= 1 (8 is a good default)");
   }
   /// @brief Makes `budget` picks among `candidates` of problem `p` (called by nacs::maximize).
-  template <greedy_problem Problem>
+  template <class Problem, class Policy>
+    requires greedy_problem_for<Problem, Policy>
   [[nodiscard]] partition_run run(Problem& p, std::span<const row_index> candidates, row_index budget,
-                                  const partition_context& ctx) const {
+                                  const partition_context<Policy>& ctx) const {
     return detail::lazy_run(p, candidates, budget, ctx, batch);
   }
   friend bool operator==(const lazy_greedy&, const lazy_greedy&) = default;

@@ -53,8 +53,13 @@
 namespace nacs {
 
 /// @brief What a solver is told about the partition it solves.
+///
+/// `policy` is the caller's execution policy, with the threads this partition
+/// may use (with par: all of them, or 1 when partitions are solved at the same
+/// time); the solver hands it to the problem's calls.
+template <class Policy>
 struct partition_context {
-  exec_context exec;        ///< threads for gain evaluations
+  Policy policy{};           ///< where gain evaluations run
   std::uint64_t stream = 0;  ///< the partition's index: its random stream id
   row_index candidates = 0;  ///< rows that may be picked
   friend bool operator==(const partition_context&, const partition_context&) = default;
@@ -74,7 +79,7 @@ struct problem_archetype {
   double gain(row_index);
   void commit(row_index);
   std::optional<row_index> first_pick(std::span<const row_index>);
-  partition_outcome finish(std::span<const row_index>, exec_context);
+  partition_outcome finish(const sequenced_policy&, std::span<const row_index>);
 };
 static_assert(greedy_problem<problem_archetype>);
 }  // namespace detail
@@ -82,10 +87,12 @@ static_assert(greedy_problem<problem_archetype>);
 /// @brief A greedy solver: settings plus run(problem, candidates, budget, context).
 ///
 /// run makes exactly `budget` picks among `candidates` (local indices,
-/// ascending, budget <= candidates.size()) and returns them in pick order.
+/// ascending, budget <= candidates.size()) and returns them in pick order. It
+/// is a template on the problem and on the context's policy; the concept asks
+/// for nacs::seq.
 template <class S>
 concept greedy_solver = requires(const S& s, detail::problem_archetype& p, std::span<const row_index> c,
-                                 row_index budget, const partition_context& ctx) {
+                                 row_index budget, const partition_context<sequenced_policy>& ctx) {
   { s.name() } -> std::convertible_to<std::string_view>;
   s.validate();  // throws nacs::error for a bad setting
   { s.run(p, c, budget, ctx) } -> std::same_as<partition_run>;

@@ -31,9 +31,10 @@ struct naive_greedy {
   /// @brief Nothing to check.
   void validate() const noexcept {}
   /// @brief Makes `budget` picks among `candidates` of problem `p` (called by nacs::maximize).
-  template <greedy_problem Problem>
+  template <class Problem, class Policy>
+    requires greedy_problem_for<Problem, Policy>
   [[nodiscard]] partition_run run(Problem& p, std::span<const row_index> candidates, row_index budget,
-                                  const partition_context& ctx) const {
+                                  const partition_context<Policy>& ctx) const {
     return detail::naive_run(p, candidates, budget, ctx);
   }
   friend bool operator==(const naive_greedy&, const naive_greedy&) = default;

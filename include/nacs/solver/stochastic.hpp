@@ -44,9 +44,10 @@ struct stochastic_greedy {
                      ": it must be in (0, 1) (1e-3 is usual)");
   }
   /// @brief Makes `budget` picks among `candidates` of problem `p` (called by nacs::maximize).
-  template <greedy_problem Problem>
+  template <class Problem, class Policy>
+    requires greedy_problem_for<Problem, Policy>
   [[nodiscard]] partition_run run(Problem& p, std::span<const row_index> candidates, row_index budget,
-                                  const partition_context& ctx) const {
+                                  const partition_context<Policy>& ctx) const {
     return detail::stochastic_run(p, candidates, budget, ctx, epsilon, seed);
   }
   friend bool operator==(const stochastic_greedy&, const stochastic_greedy&) = default;

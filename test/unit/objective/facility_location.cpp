@@ -253,12 +253,13 @@ TEST_CASE("the objective's members") {
   const std::vector<double> parts{1.5, 2.0};
   CHECK(obj.merge(parts, {}) == 3.5);
   const std::vector<nacs::row_index> rows{1, 4, 7};
-  auto p = obj.make_problem(rows, nacs::exec_context{});
+  auto p = obj.make_problem(nacs::seq, std::span<const nacs::row_index>(rows));
   CHECK(p.size() == 3);
   CHECK(p.gain(0) == doctest::Approx(3.0));  // all rows equal: s = 1 for each of 3 rows
   p.commit(0);
   CHECK(p.gain(1) == 0.0);
-  const auto out = p.finish(std::vector<nacs::row_index>{0}, nacs::exec_context{});
+  const std::vector<nacs::row_index> picks{0};
+  const auto out = p.finish(nacs::seq, std::span<const nacs::row_index>(picks));
   CHECK(out.objective == doctest::Approx(3.0));
   CHECK(out.weights == std::vector<nacs::row_index>{3});
 }

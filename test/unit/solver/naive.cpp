@@ -28,15 +28,17 @@ struct from_scratch_problem {
   double gain(nacs::row_index j) { return inner.gain(j); }
   void commit(nacs::row_index j) { inner.commit(j); }
   std::optional<nacs::row_index> first_pick(std::span<const nacs::row_index> c) { return inner.first_pick(c); }
-  nacs::partition_outcome finish(std::span<const nacs::row_index> p, nacs::exec_context ctx) { return inner.finish(p, ctx); }
+  template <nacs::host_policy P>
+  nacs::partition_outcome finish(const P& policy, std::span<const nacs::row_index> p) { return inner.finish(policy, p); }
 };
 static_assert(!nacs::incremental_gains<from_scratch_problem>);
 template <class O>
 struct from_scratch : O {
   using O::O;
   explicit from_scratch(const O& o) : O(o) {}
-  [[nodiscard]] from_scratch_problem make_problem(std::span<const nacs::row_index> rows, nacs::exec_context ctx) const {
-    return {O::make_problem(rows, ctx)};
+  template <nacs::host_policy P>
+  [[nodiscard]] from_scratch_problem make_problem(const P& policy, std::span<const nacs::row_index> rows) const {
+    return {O::make_problem(policy, rows)};
   }
 };
 

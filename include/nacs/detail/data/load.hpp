@@ -135,10 +135,10 @@ inline bool both_classes(std::span<const float> labels) noexcept {
 
 }  // namespace detail
 
-template <class Policy>
-loaded_data load_ctr_data(const Policy& policy, const load_options& options) {
-  detail::require_backend<Policy>();
-  static_assert(host_policy<Policy>, "nacs::load_ctr_data: use nacs::seq or nacs::par");
+namespace detail {
+/// The host backend's body of nacs::load_ctr_data.
+template <host_policy Policy>
+loaded_data host_load_ctr_data(const Policy& policy, const load_options& options) {
   const load_options& o = options;
   NACS_EXPECTS(!o.data.empty(), errc::invalid_argument, "load_ctr_data: set load_options::data to the data file");
   loaded_data out;
@@ -183,10 +183,24 @@ loaded_data load_ctr_data(const Policy& policy, const load_options& options) {
   return out;
 }
 
+template <>
+struct algorithm<algo::load_ctr_data, host_backend> {
+  template <host_policy Policy>
+  static loaded_data run(const Policy& policy, const load_options& options) {
+    return host_load_ctr_data(policy, options);
+  }
+};
+}  // namespace detail
+
 template <class Policy>
-loaded_data load_synthetic(const Policy& policy, const synthetic_options& generator, const split_options& split) {
-  detail::require_backend<Policy>();
-  static_assert(host_policy<Policy>, "nacs::load_synthetic: use nacs::seq or nacs::par");
+loaded_data load_ctr_data(const Policy& policy, const load_options& options) {
+  return detail::dispatch<algo::load_ctr_data>(policy, options);
+}
+
+namespace detail {
+/// The host backend's body of nacs::load_synthetic.
+template <host_policy Policy>
+loaded_data host_load_synthetic(const Policy& policy, const synthetic_options& generator, const split_options& split) {
   synthetic_data s = generate_synthetic(policy, generator);
   loaded_data out;
   out.input = "synthetic";
@@ -208,6 +222,20 @@ loaded_data load_synthetic(const Policy& policy, const synthetic_options& genera
   t.model = std::move(s.model);
   out.truth = std::move(t);
   return out;
+}
+
+template <>
+struct algorithm<algo::load_synthetic, host_backend> {
+  template <host_policy Policy>
+  static loaded_data run(const Policy& policy, const synthetic_options& generator, const split_options& split) {
+    return host_load_synthetic(policy, generator, split);
+  }
+};
+}  // namespace detail
+
+template <class Policy>
+loaded_data load_synthetic(const Policy& policy, const synthetic_options& generator, const split_options& split) {
+  return detail::dispatch<algo::load_synthetic>(policy, generator, split);
 }
 
 inline row_index write_source_rows(const loaded_data& data, std::span<const row_index> rows,

@@ -75,8 +75,8 @@ class facility_location_problem {
   /// max(0, s(i,j) - b) - max(0, s(i,j) - a), and s(i, .) is column i of a
   /// symmetric kernel. Recomputed from scratch instead when that is cheaper
   /// (many rows changed) or the kernel is not symmetric.
-  void refresh_gains(exec_context ctx, std::span<const row_index> candidates, std::span<double> out) {
-    const parallel_policy policy{ctx.threads};
+  template <host_policy P>
+  void refresh_gains(const P& policy, std::span<const row_index> candidates, std::span<double> out) {
     const bool fresh = !tracking_ || 2 * changed_.size() >= candidates.size();
     if (fresh) {
       if (gains_.size() != ld_) gains_ = aligned_array<double>(ld_, 0.0);
@@ -104,7 +104,8 @@ class facility_location_problem {
   }
 
   /// F = sum of cur; weights by the most similar pick (ties to the lowest local index).
-  [[nodiscard]] partition_outcome finish(std::span<const row_index> picks, exec_context ctx) const {
+  template <host_policy P>
+  [[nodiscard]] partition_outcome finish(const P& policy, std::span<const row_index> picks) const {
     partition_outcome out;
     const auto n = static_cast<std::size_t>(k_.size());
     double f = 0.0;
@@ -118,7 +119,7 @@ class facility_location_problem {
     std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return picks[a] < picks[b]; });
     std::vector<std::size_t> owner(n, 0);
     for_each_range(
-        parallel_policy{ctx.threads}, n, tuning::kernel_row_block,
+        policy, n, tuning::kernel_row_block,
         [&](std::size_t i0, std::size_t i1) {
           std::vector<float> best(i1 - i0, -std::numeric_limits<float>::infinity());
           for (const std::size_t p : order) {
@@ -191,18 +192,18 @@ std::size_t facility_location<Source, Similarity>::problem_bytes(row_index p) co
 }
 
 template <class Source, class Similarity>
-detail::facility_location_problem facility_location<Source, Similarity>::make_problem(std::span<const row_index> rows,
-                                                                                       exec_context ctx) const {
+detail::facility_location_problem facility_location<Source, Similarity>::build_problem(
+    int threads, std::span<const row_index> rows) const {
   const auto v = source_traits::view(source_);
   if constexpr (source_traits::embeddings) {
     return detail::facility_location_problem(
-        detail::kernel_from_embeddings(ctx.threads, v, rows, detail::resolve_similarity(sim_, v.cols())));
+        detail::kernel_from_embeddings(threads, v, rows, detail::resolve_similarity(sim_, v.cols())));
   } else if constexpr (source_traits::distances) {
     return detail::facility_location_problem(
-        detail::kernel_from_matrix(ctx.threads, v, rows, detail::resolve_similarity(sim_, 0)));
+        detail::kernel_from_matrix(threads, v, rows, detail::resolve_similarity(sim_, 0)));
   } else {
     return detail::facility_location_problem(
-        detail::kernel_from_matrix(ctx.threads, v, rows, detail::resolved_similarity{}));
+        detail::kernel_from_matrix(threads, v, rows, detail::resolved_similarity{}));
   }
 }
 

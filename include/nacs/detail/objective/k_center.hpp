@@ -82,7 +82,8 @@ class k_center_problem {
   }
 
   /// Covering radius over all rows; weights by nearest centre (ties to the lowest local index).
-  partition_outcome finish(std::span<const row_index> picks, exec_context ctx) {
+  template <host_policy P>
+  partition_outcome finish(const P& policy, std::span<const row_index> picks) {
     partition_outcome out;
     out.weights.assign(picks.size(), 0);
     if (picks.empty()) {
@@ -95,7 +96,7 @@ class k_center_problem {
     std::vector<std::size_t> owner(n_, 0);
     std::vector<double> radius(n_, 0.0);
     for_each_range(
-        parallel_policy{ctx.threads}, n_, tuning::k_center_block,
+        policy, n_, tuning::k_center_block,
         [&](std::size_t i0, std::size_t i1) {
           for (std::size_t i = i0; i < i1; ++i) {
             radius[i] = gain(static_cast<row_index>(i));
@@ -130,11 +131,6 @@ namespace nacs {
 template <class T>
 void k_center<T>::validate() const {
   detail::validate_embeddings(x_, "k_center");
-}
-
-template <class T>
-detail::k_center_problem<T> k_center<T>::make_problem(std::span<const row_index> rows, exec_context) const {
-  return detail::k_center_problem<T>(x_, rows);
 }
 
 template <class T>

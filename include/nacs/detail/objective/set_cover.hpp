@@ -55,7 +55,8 @@ class set_cover_problem {
   [[nodiscard]] std::optional<row_index> first_pick(std::span<const row_index>) const noexcept { return std::nullopt; }
 
   /// Pairs covered; weights by most shared values (ties to the lowest local index).
-  [[nodiscard]] partition_outcome finish(std::span<const row_index> picks, exec_context) const {
+  template <host_policy P>
+  [[nodiscard]] partition_outcome finish(const P&, std::span<const row_index> picks) const {
     partition_outcome out;
     out.objective = static_cast<double>(covered_count_);
     out.weights.assign(picks.size(), 0);
@@ -117,7 +118,7 @@ inline void set_cover::validate() const {
                    " fields): give at least one row of at least one field");
 }
 
-inline detail::set_cover_problem set_cover::make_problem(std::span<const row_index> rows, exec_context) const {
+inline detail::set_cover_problem set_cover::build_problem(int, std::span<const row_index> rows) const {
   return detail::set_cover_problem(ids_, rows);
 }
 

@@ -365,55 +365,68 @@ inline std::string kernel_what(const char* api, std::size_t n) {
   return std::string(api) + ": a " + std::to_string(n) + " x " + std::to_string(n) + " float similarity kernel";
 }
 
+/// The host backend's make_kernel overloads.
+template <>
+struct algorithm<algo::make_kernel, host_backend> {
+  template <host_policy P, class T, class S>
+  static similarity_kernel run(const P& policy, matrix_view<T> x, const S& sim,
+                               std::optional<std::size_t> memory_limit) {
+    using V = std::remove_const_t<T>;
+    const matrix_view<const V> cx = x;
+    validate_embeddings(cx, "make_kernel");
+    const resolved_similarity rs = resolve_similarity(sim, cx.cols());
+    check_memory(embedding_kernel_bytes(cx.rows(), cx.cols(), sizeof(V)), kernel_what("make_kernel", cx.rows()),
+                 memory_limit);
+    const std::vector<row_index> rows = all_rows(cx.rows());
+    return kernel_from_embeddings<V>(omp_threads(policy), cx, rows, rs);
+  }
+};
+
+template <>
+struct algorithm<algo::make_kernel_distances, host_backend> {
+  template <host_policy P, class T, class S>
+  static similarity_kernel run(const P& policy, distance_matrix<T> d, const S& sim,
+                               std::optional<std::size_t> memory_limit) {
+    validate_square(d.values, "distance matrix", true);
+    const resolved_similarity rs = resolve_similarity(sim, 0);
+    check_memory(similarity_kernel::bytes_for(static_cast<row_index>(d.values.rows())),
+                 kernel_what("make_kernel", d.values.rows()), memory_limit);
+    const std::vector<row_index> rows = all_rows(d.values.rows());
+    return kernel_from_matrix<T>(omp_threads(policy), d.values, rows, rs);
+  }
+};
+
+template <>
+struct algorithm<algo::make_kernel_similarities, host_backend> {
+  template <host_policy P, class T>
+  static similarity_kernel run(const P& policy, similarity_matrix<T> s, std::optional<std::size_t> memory_limit) {
+    validate_square(s.values, "similarity matrix", false);
+    check_memory(similarity_kernel::bytes_for(static_cast<row_index>(s.values.rows())),
+                 kernel_what("make_kernel", s.values.rows()), memory_limit);
+    const std::vector<row_index> rows = all_rows(s.values.rows());
+    return kernel_from_matrix<T>(omp_threads(policy), s.values, rows, resolved_similarity{});
+  }
+};
+
 }  // namespace nacs::detail
 
 namespace nacs {
 
 template <class P, class T, similarity_policy S>
 similarity_kernel make_kernel(const P& policy, matrix_view<T> x, const S& sim, std::optional<std::size_t> memory_limit) {
-  detail::require_backend<P>();
-  using V = std::remove_const_t<T>;
-  static_assert(detail::kernel_value_type<V>, "nacs::make_kernel: embeddings must be float or double");
-  const matrix_view<const V> cx = x;
-  detail::validate_embeddings(cx, "make_kernel");
-  const detail::resolved_similarity rs = detail::resolve_similarity(sim, cx.cols());
-  check_memory(detail::embedding_kernel_bytes(cx.rows(), cx.cols(), sizeof(V)),
-               detail::kernel_what("make_kernel", cx.rows()), memory_limit);
-  const std::vector<row_index> rows = detail::all_rows(cx.rows());
-  if constexpr (host_policy<P>) {
-    return detail::kernel_from_embeddings<V>(detail::omp_threads(policy), cx, rows, rs);
-  } else {
-    return {};
-  }
+  static_assert(detail::kernel_value_type<std::remove_const_t<T>>,
+                "nacs::make_kernel: embeddings must be float or double");
+  return detail::dispatch<algo::make_kernel>(policy, x, sim, memory_limit);
 }
 
 template <class P, class T, distance_similarity S>
 similarity_kernel make_kernel(const P& policy, distance_matrix<T> d, const S& sim, std::optional<std::size_t> memory_limit) {
-  detail::require_backend<P>();
-  detail::validate_square(d.values, "distance matrix", true);
-  const detail::resolved_similarity rs = detail::resolve_similarity(sim, 0);
-  check_memory(similarity_kernel::bytes_for(static_cast<row_index>(d.values.rows())),
-               detail::kernel_what("make_kernel", d.values.rows()), memory_limit);
-  const std::vector<row_index> rows = detail::all_rows(d.values.rows());
-  if constexpr (host_policy<P>) {
-    return detail::kernel_from_matrix<T>(detail::omp_threads(policy), d.values, rows, rs);
-  } else {
-    return {};
-  }
+  return detail::dispatch<algo::make_kernel_distances>(policy, d, sim, memory_limit);
 }
 
 template <class P, class T>
 similarity_kernel make_kernel(const P& policy, similarity_matrix<T> s, std::optional<std::size_t> memory_limit) {
-  detail::require_backend<P>();
-  detail::validate_square(s.values, "similarity matrix", false);
-  check_memory(similarity_kernel::bytes_for(static_cast<row_index>(s.values.rows())),
-               detail::kernel_what("make_kernel", s.values.rows()), memory_limit);
-  const std::vector<row_index> rows = detail::all_rows(s.values.rows());
-  if constexpr (host_policy<P>) {
-    return detail::kernel_from_matrix<T>(detail::omp_threads(policy), s.values, rows, detail::resolved_similarity{});
-  } else {
-    return {};
-  }
+  return detail::dispatch<algo::make_kernel_similarities>(policy, s, memory_limit);
 }
 
 }  // namespace nacs

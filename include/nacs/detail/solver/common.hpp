@@ -21,11 +21,11 @@ namespace nacs::detail {
 /// True when (gain a, index i) comes before (gain b, index j): larger gain, then lower index.
 constexpr bool beats(double a, row_index i, double b, row_index j) noexcept { return a > b || (a == b && i < j); }
 
-/// out[c] = p.gain(js[c]) for every c, on ctx.threads threads; each gain computed by one thread.
-template <class Problem>
-void evaluate(Problem& p, std::span<const row_index> js, double* out, const exec_context& ctx) {
+/// out[c] = p.gain(js[c]) for every c, on the policy's threads; each gain computed by one thread.
+template <class Problem, host_policy Policy>
+void evaluate(Problem& p, std::span<const row_index> js, double* out, const Policy& policy) {
   for_each_range(
-      parallel_policy{ctx.threads}, js.size(), tuning::gain_block,
+      policy, js.size(), tuning::gain_block,
       [&](std::size_t begin, std::size_t end) {
         for (std::size_t c = begin; c < end; ++c) out[c] = p.gain(js[c]);
       },

@@ -17,9 +17,9 @@ namespace nacs::detail {
 /// decreasing upper bound (their last computed gain, +inf when never computed),
 /// `batch` at a time, until no unvisited member can beat the best fresh gain.
 /// Same stream, same sample, same argmax as stochastic_run: the same picks.
-template <class Problem>
+template <class Problem, class Policy>
 partition_run lazier_run(Problem& p, std::span<const row_index> candidates, row_index budget,
-                         const partition_context& ctx, double epsilon, std::uint64_t seed, int batch) {
+                         const partition_context<Policy>& ctx, double epsilon, std::uint64_t seed, int batch) {
   partition_run run;
   if (budget <= 0) return run;
   candidate_pool pool(candidates, p.size());
@@ -44,7 +44,7 @@ partition_run lazier_run(Problem& p, std::span<const row_index> candidates, row_
       const std::size_t end = std::min(order.size(), next + static_cast<std::size_t>(batch));
       todo.assign(order.begin() + static_cast<std::ptrdiff_t>(next), order.begin() + static_cast<std::ptrdiff_t>(end));
       fresh.resize(todo.size());
-      evaluate(p, todo, fresh.data(), ctx.exec);
+      evaluate(p, todo, fresh.data(), ctx.policy);
       run.evaluations += static_cast<std::int64_t>(todo.size());
       for (std::size_t c = 0; c < todo.size(); ++c) {
         bound[static_cast<std::size_t>(todo[c])] = fresh[c];

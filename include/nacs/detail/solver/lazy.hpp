@@ -16,8 +16,8 @@ namespace nacs::detail {
 /// top `batch` entries are re-evaluated (in parallel) and pushed back. Bounds
 /// never undershoot because gains never increase, so the pick is the exact
 /// argmax, ties to the lowest index: the same pick as naive greedy.
-template <class Problem>
-partition_run lazy_run(Problem& p, std::span<const row_index> candidates, row_index budget, const partition_context& ctx,
+template <class Problem, class Policy>
+partition_run lazy_run(Problem& p, std::span<const row_index> candidates, row_index budget, const partition_context<Policy>& ctx,
                        int batch) {
   struct entry {
     double bound;
@@ -33,7 +33,7 @@ partition_run lazy_run(Problem& p, std::span<const row_index> candidates, row_in
   for (const row_index j : candidates)
     if (j != first) live.push_back(j);
   std::vector<double> g(live.size());
-  evaluate(p, live, g.data(), ctx.exec);
+  evaluate(p, live, g.data(), ctx.policy);
   run.evaluations += static_cast<std::int64_t>(live.size());
   std::vector<entry> heap(live.size());
   const auto picked = static_cast<std::int64_t>(run.picks.size());
@@ -63,7 +63,7 @@ partition_run lazy_run(Problem& p, std::span<const row_index> candidates, row_in
         if (popped.back().stamp != step) stale.push_back(popped.back().j);
       }
       fresh.resize(stale.size());
-      evaluate(p, stale, fresh.data(), ctx.exec);
+      evaluate(p, stale, fresh.data(), ctx.policy);
       run.evaluations += static_cast<std::int64_t>(stale.size());
       std::size_t f = 0;
       for (entry& e : popped) {

@@ -86,8 +86,8 @@ solve_plan plan_solve(int threads, const O& obj, row_index k, const S& solver, c
   return plan;
 }
 
-template <class O, class S>
-selection run_plan(const solve_plan& plan, const O& obj, const S& solver,
+template <host_policy P, class O, class S>
+selection run_plan(const P& policy, const solve_plan& plan, const O& obj, const S& solver,
                    const std::function<void(const partition_progress&)>& on_progress = {}) {
   const std::size_t parts = plan.budgets.size();
   std::mutex progress_mutex;
@@ -97,11 +97,12 @@ selection run_plan(const solve_plan& plan, const O& obj, const S& solver,
   std::vector<std::exception_ptr> errors(parts);
   auto solve_one = [&](std::size_t p, int threads) {
     try {
-      const exec_context ctx{threads};
-      auto problem = obj.make_problem(plan.parts.partition(static_cast<row_index>(p)), ctx);
-      const partition_context pc{ctx, static_cast<std::uint64_t>(p), static_cast<row_index>(plan.candidates[p].size())};
+      const P inner = with_threads(policy, threads);
+      auto problem = obj.make_problem(inner, plan.parts.partition(static_cast<row_index>(p)));
+      const partition_context<P> pc{inner, static_cast<std::uint64_t>(p),
+                                    static_cast<row_index>(plan.candidates[p].size())};
       runs[p] = solver.run(problem, std::span<const row_index>(plan.candidates[p]), plan.budgets[p], pc);
-      outcomes[p] = problem.finish(runs[p].picks, ctx);
+      outcomes[p] = problem.finish(inner, std::span<const row_index>(runs[p].picks));
       if (on_progress) {
         const std::lock_guard<std::mutex> lock(progress_mutex);
         ++progress.solved;
@@ -148,6 +149,26 @@ selection run_plan(const solve_plan& plan, const O& obj, const S& solver,
   return s;
 }
 
+/// The host backend's maximize_partitioned and memory_needed.
+template <>
+struct algorithm<algo::maximize_partitioned, host_backend> {
+  template <host_policy P, class O, greedy_solver S>
+  static selection run(const P& policy, const O& obj, row_index k, const S& solver, const partition_options& opts) {
+    static_assert(objective_for<O, P>, "nacs::maximize_partitioned: the objective does not accept this policy");
+    const solve_plan plan = plan_solve(omp_threads(policy), obj, k, solver, opts);
+    check_memory(plan.bytes, plan.what, plan.limit);
+    return run_plan(policy, plan, obj, solver, opts.on_progress);
+  }
+};
+
+template <>
+struct algorithm<algo::memory_needed, host_backend> {
+  template <host_policy P, class O, greedy_solver S>
+  static std::size_t run(const P& policy, const O& obj, row_index k, const S& solver, const partition_options& opts) {
+    return plan_solve(omp_threads(policy), obj, k, solver, opts).bytes;
+  }
+};
+
 }  // namespace nacs::detail
 
 namespace nacs {
@@ -155,30 +176,17 @@ namespace nacs {
 template <class P, objective O, greedy_solver S>
 selection maximize_partitioned(const P& policy, const O& obj, row_index k, const S& solver,
                                const partition_options& opts) {
-  detail::require_backend<P>();
-  if constexpr (host_policy<P>) {
-    const detail::solve_plan plan = detail::plan_solve(detail::omp_threads(policy), obj, k, solver, opts);
-    check_memory(plan.bytes, plan.what, plan.limit);
-    return detail::run_plan(plan, obj, solver, opts.on_progress);
-  } else {
-    return {};
-  }
+  return detail::dispatch<algo::maximize_partitioned>(policy, obj, k, solver, opts);
 }
 
 template <class P, objective O, greedy_solver S>
 selection maximize(const P& policy, const O& obj, row_index k, const S& solver) {
-  detail::require_backend<P>();
   return maximize_partitioned(policy, obj, k, solver, partition_options{});
 }
 
 template <class P, objective O, greedy_solver S>
 std::size_t memory_needed(const P& policy, const O& obj, row_index k, const S& solver, const partition_options& opts) {
-  detail::require_backend<P>();
-  if constexpr (host_policy<P>) {
-    return detail::plan_solve(detail::omp_threads(policy), obj, k, solver, opts).bytes;
-  } else {
-    return 0;
-  }
+  return detail::dispatch<algo::memory_needed>(policy, obj, k, solver, opts);
 }
 
 }  // namespace nacs

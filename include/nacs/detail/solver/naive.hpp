@@ -10,19 +10,19 @@
 namespace nacs::detail {
 
 /// Every step: the exact gain of every live candidate, then the best (ties to the lowest index).
-template <class Problem>
-partition_run naive_run(Problem& p, std::span<const row_index> candidates, row_index budget, const partition_context& ctx) {
+template <class Problem, class Policy>
+partition_run naive_run(Problem& p, std::span<const row_index> candidates, row_index budget, const partition_context<Policy>& ctx) {
   partition_run run;
   std::vector<row_index> live(candidates.begin(), candidates.end());
   if (const row_index f = take_first_pick(p, candidates, budget, run); f >= 0) std::erase(live, f);
   std::vector<double> gains(static_cast<std::size_t>(p.size()), 0.0);
   std::vector<double> scratch;
   while (static_cast<row_index>(run.picks.size()) < budget) {
-    if constexpr (incremental_gains<Problem>) {
-      p.refresh_gains(ctx.exec, live, gains);
+    if constexpr (incremental_gains_for<Problem, Policy>) {
+      p.refresh_gains(ctx.policy, live, gains);
     } else {
       scratch.resize(live.size());
-      evaluate(p, live, scratch.data(), ctx.exec);
+      evaluate(p, live, scratch.data(), ctx.policy);
       for (std::size_t c = 0; c < live.size(); ++c) gains[static_cast<std::size_t>(live[c])] = scratch[c];
     }
     run.evaluations += static_cast<std::int64_t>(live.size());

@@ -21,9 +21,9 @@ inline std::size_t stochastic_sample(row_index candidates, row_index budget, dou
 
 /// Every step: draw the sample from the partition's stream (on this thread),
 /// evaluate it (in parallel), pick the best (ties to the lowest index).
-template <class Problem>
+template <class Problem, class Policy>
 partition_run stochastic_run(Problem& p, std::span<const row_index> candidates, row_index budget,
-                             const partition_context& ctx, double epsilon, std::uint64_t seed) {
+                             const partition_context<Policy>& ctx, double epsilon, std::uint64_t seed) {
   partition_run run;
   if (budget <= 0) return run;
   candidate_pool pool(candidates, p.size());
@@ -34,7 +34,7 @@ partition_run stochastic_run(Problem& p, std::span<const row_index> candidates, 
   while (static_cast<row_index>(run.picks.size()) < budget) {
     const std::span<const row_index> sample = pool.sample(rng, s);
     g.resize(sample.size());
-    evaluate(p, sample, g.data(), ctx.exec);
+    evaluate(p, sample, g.data(), ctx.policy);
     run.evaluations += static_cast<std::int64_t>(sample.size());
     std::size_t best = 0;
     for (std::size_t c = 1; c < sample.size(); ++c)
