@@ -2,11 +2,13 @@
 /// @file
 /// @brief The library's CPU parts that nvcc compiles, plus the CUDA backend, for .cu files.
 ///
-/// nacs::cuda is usable as the policy of what the backend provides so far
+/// nacs::cuda is usable as the policy of what the CUDA backend provides so far
 /// (see docs/cuda.md): make_kernel on embeddings, cuda_naive_facility over
-/// many partitions, and the device query. maximize, maximize_partitioned,
-/// memory_needed and make_kernel of a precomputed matrix with nacs::cuda are
-/// compile errors that name the alternative (nacs/cuda/unsupported.cuh).
+/// many partitions, and the device query. Every other algorithm called with
+/// nacs::cuda (maximize, maximize_partitioned, memory_needed, make_kernel of a
+/// precomputed matrix, the data and model functions) is a compile error: the
+/// CUDA backend does not specialise detail::algorithm for it, and the
+/// primary template's static_assert says so, naming the algorithm's tag.
 /// Link nacs::cuda_backend.
 ///
 /// Not included: the model layer (nacs/model/) and the pipeline
@@ -50,4 +52,3 @@
 #include <nacs/cuda/device.cuh>
 #include <nacs/cuda/greedy.cuh>
 #include <nacs/cuda/similarity.cuh>
-#include <nacs/cuda/unsupported.cuh>

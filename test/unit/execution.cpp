@@ -2,6 +2,9 @@
 #include <doctest/doctest.h>
 #include <nacs/execution.hpp>
 
+#include <string>
+#include <type_traits>
+
 static_assert(nacs::execution_policy<decltype(nacs::seq)>);
 static_assert(nacs::execution_policy<const nacs::parallel_policy&>);
 static_assert(nacs::execution_policy<nacs::cuda_policy>);
@@ -11,6 +14,47 @@ static_assert(!nacs::host_policy<nacs::cuda_policy>);
 static_assert(nacs::detail::backend_available_v<nacs::sequenced_policy>);
 // This test file is compiled without nvcc, so the CUDA backend is absent.
 static_assert(!nacs::detail::backend_available_v<nacs::cuda_policy>);
+static_assert(std::is_same_v<nacs::backend_of_t<nacs::sequenced_policy>, nacs::host_backend>);
+static_assert(std::is_same_v<nacs::backend_of_t<const nacs::parallel_policy&>, nacs::host_backend>);
+static_assert(std::is_same_v<nacs::backend_of_t<nacs::cuda_policy>, nacs::cuda_backend>);
+
+// A backend a user adds: a policy type, its backend tag, the header that makes it
+// available, and one algorithm. Nothing in nacs is edited.
+namespace {
+struct toy_policy {
+  int carried = 0;
+};
+struct toy_backend {};
+struct toy_algorithm {};  // the tag of an algorithm toy_backend provides
+}  // namespace
+template <>
+struct nacs::backend_of<toy_policy> {
+  using type = toy_backend;
+};
+template <>
+struct nacs::detail::backend_available<toy_policy> : std::true_type {};
+template <>
+struct nacs::detail::algorithm<toy_algorithm, toy_backend> {
+  static std::string run(const toy_policy& p, int x) { return "toy " + std::to_string(p.carried + x); }
+};
+template <>
+struct nacs::detail::algorithm<toy_algorithm, nacs::host_backend> {
+  template <nacs::host_policy P>
+  static std::string run(const P& p, int x) { return "host " + std::to_string(nacs::detail::omp_threads(p) + x); }
+};
+static_assert(nacs::execution_policy<toy_policy>);
+static_assert(!nacs::host_policy<toy_policy>);
+static_assert(nacs::detail::backend_available_v<const toy_policy&>);
+
+TEST_CASE("dispatch picks the policy's backend's algorithm and hands it the policy value") {
+  CHECK(nacs::detail::dispatch<toy_algorithm>(toy_policy{40}, 2) == "toy 42");
+  CHECK(nacs::detail::dispatch<toy_algorithm>(nacs::seq, 2) == "host 3");
+#if defined(_OPENMP)
+  CHECK(nacs::detail::dispatch<toy_algorithm>(nacs::par.with_threads(5), 2) == "host 7");
+#endif
+  CHECK(nacs::detail::with_threads(nacs::seq, 4) == nacs::seq);
+  CHECK(nacs::detail::with_threads(nacs::par, 4) == nacs::par.with_threads(4));
+}
 
 TEST_CASE("policies are values with settings") {
   CHECK(nacs::policy_name(nacs::seq) == "seq");

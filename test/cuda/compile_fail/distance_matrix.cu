@@ -1,4 +1,4 @@
-// expect: make_kernel of a distance matrix has no CUDA version yet
+// expect: backend does not implement this algorithm.*algo::make_kernel_distances
 // SPDX-License-Identifier: Apache-2.0
 #include <nacs/nacs.cuh>
 

@@ -1,4 +1,4 @@
-// expect: maximize has no CUDA version yet
+// expect: backend does not implement this algorithm.*algo::maximize_partitioned
 // SPDX-License-Identifier: Apache-2.0
 #include <nacs/nacs.cuh>
 
