@@ -185,8 +185,8 @@ template <class Tag, class Backend>
 struct algorithm {
   static_assert(dependent_false<Tag, Backend>,
                 "nacs: the policy's backend does not implement this algorithm (no "
-                "nacs::detail::algorithm<Tag, Backend> specialisation; the instantiation above names both): use "
-                "nacs::seq or nacs::par, which run every algorithm, or a backend that provides it");
+                "nacs::detail::algorithm<Tag, Backend> specialisation; the compiler's instantiation note names "
+                "both): use nacs::seq or nacs::par, which run every algorithm, or a backend that provides it");
 };
 
 /// What every public function that takes a policy does: check that the

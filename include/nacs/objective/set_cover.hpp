@@ -32,6 +32,11 @@ namespace nacs {
 
 namespace detail {
 class set_cover_problem;
+// A template so that make_problem's call is dependent: nvcc rejects a non-dependent
+// call returning the still incomplete problem type.
+template <host_policy P>
+set_cover_problem make_set_cover_problem(const P& policy, matrix_view<const std::uint32_t> ids,
+                                         std::span<const row_index> rows);
 }  // namespace detail
 
 /// @brief Maximum coverage of (field, value) pairs over categorical rows.
@@ -65,7 +70,7 @@ class set_cover {
   /// (auto: problem_type is complete only once the detail header is read.)
   template <host_policy P>
   [[nodiscard]] auto make_problem(const P& policy, std::span<const row_index> rows) const {
-    return build_problem(detail::omp_threads(policy), rows);
+    return detail::make_set_cover_problem(policy, ids_, rows);
   }
   /// @brief Nothing picked covers nothing: 0.
   [[nodiscard]] double empty_objective() const noexcept { return 0.0; }
@@ -73,7 +78,6 @@ class set_cover {
   [[nodiscard]] double merge(std::span<const double> values, std::span<const row_index> picks) const;
 
  private:
-  [[nodiscard]] problem_type build_problem(int threads, std::span<const row_index> rows) const;
   matrix_view<const std::uint32_t> ids_;
 };
 

@@ -118,9 +118,13 @@ inline void set_cover::validate() const {
                    " fields): give at least one row of at least one field");
 }
 
-inline detail::set_cover_problem set_cover::build_problem(int, std::span<const row_index> rows) const {
-  return detail::set_cover_problem(ids_, rows);
+namespace detail {
+template <host_policy P>
+set_cover_problem make_set_cover_problem(const P&, matrix_view<const std::uint32_t> ids,
+                                         std::span<const row_index> rows) {
+  return set_cover_problem(ids, rows);
 }
+}  // namespace detail
 
 inline double set_cover::merge(std::span<const double>, std::span<const row_index> picks) const {
   std::vector<std::uint64_t> keys;
