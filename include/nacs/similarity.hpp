@@ -27,7 +27,7 @@
 #include <nacs/core/error.hpp>
 #include <nacs/core/matrix.hpp>
 #include <nacs/core/memory.hpp>
-#include <nacs/data/dataset.hpp>
+#include <nacs/core/types.hpp>
 #include <nacs/detail/similarity/buffer.hpp>
 #include <nacs/execution.hpp>
 

@@ -12,11 +12,9 @@
 #include <vector>
 
 #include <nacs/core/error.hpp>
+#include <nacs/core/types.hpp>
 
 namespace nacs {
-
-/// @brief Row index type: 64-bit, so data sets past 2^31 rows work.
-using row_index = std::int64_t;
 
 /// @brief F categorical field ids per row, a click label and an optional weight.
 ///

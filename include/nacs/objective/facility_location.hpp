@@ -24,7 +24,7 @@
 #include <type_traits>
 
 #include <nacs/core/matrix.hpp>
-#include <nacs/data/dataset.hpp>
+#include <nacs/core/types.hpp>
 #include <nacs/objective/objective.hpp>
 #include <nacs/similarity.hpp>
 

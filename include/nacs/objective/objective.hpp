@@ -31,7 +31,7 @@
 #include <string>
 #include <vector>
 
-#include <nacs/data/dataset.hpp>
+#include <nacs/core/types.hpp>
 #include <nacs/execution.hpp>
 
 namespace nacs {

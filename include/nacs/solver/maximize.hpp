@@ -44,7 +44,7 @@
 
 #include <nacs/core/error.hpp>
 #include <nacs/core/memory.hpp>
-#include <nacs/data/dataset.hpp>
+#include <nacs/core/types.hpp>
 #include <nacs/execution.hpp>
 #include <nacs/objective/objective.hpp>
 #include <nacs/solver/partition.hpp>

@@ -18,7 +18,7 @@
 #include <vector>
 
 #include <nacs/core/error.hpp>
-#include <nacs/data/dataset.hpp>
+#include <nacs/core/types.hpp>
 
 namespace nacs {
 

@@ -7,7 +7,7 @@
 #include <cstdint>
 #include <vector>
 
-#include <nacs/data/dataset.hpp>
+#include <nacs/core/types.hpp>
 
 namespace nacs {
 
