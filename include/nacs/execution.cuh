@@ -78,13 +78,13 @@ inline std::string describe(cudaError_t e, const char* call, const char* file, i
 /// Throws nacs::error for a failed CUDA runtime call (what NACS_CUDA_TRY calls).
 [[noreturn]] inline void throw_failure(cudaError_t e, const char* call, const char* file, int line) {
   (void)cudaGetLastError();  // clears a non-sticky error
-  throw error(code_of(e), describe(e, call, file, line));
+  NACS_FAIL(code_of(e), describe(e, call, file, line));
 }
 /// Throws nacs::error for a failed cuBLAS call.
 [[noreturn]] inline void throw_failure(cublasStatus_t s, const char* call, const char* file, int line) {
   (void)cudaGetLastError();
-  throw error(s == CUBLAS_STATUS_ALLOC_FAILED ? errc::memory_limit : errc::unsupported,
-              std::string(call) + " failed at " + file + ":" + std::to_string(line) + ": " + cublas_status_name(s));
+  NACS_FAIL(s == CUBLAS_STATUS_ALLOC_FAILED ? errc::memory_limit : errc::unsupported, call, " failed at ", file, ':',
+            line, ": ", cublas_status_name(s));
 }
 
 inline bool failed(cudaError_t e) noexcept { return e != cudaSuccess; }

@@ -37,7 +37,7 @@ struct parallel_policy {
 
   /// @brief The same policy with a thread count (0: OpenMP's default).
   [[nodiscard]] constexpr parallel_policy with_threads(int n) const {
-    if (n < 0) throw error(errc::invalid_argument, "par.with_threads(n): n must be >= 0 (0 means OpenMP's default)");
+    if (n < 0) NACS_FAIL(errc::invalid_argument, "par.with_threads(n): n must be >= 0 (0 means OpenMP's default)");
     return parallel_policy{n};
   }
   /// @brief The number of threads a parallel region of this policy will use.

@@ -7,6 +7,8 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <type_traits>
+#include <utility>
 #include <version>
 #if defined(__cpp_lib_source_location)
 #include <source_location>
@@ -92,6 +94,26 @@ class error : public std::runtime_error {
   source_location where_;
 };
 
+namespace detail {
+// Appends one message part: a string, string view or C string as is, a char as one character,
+// an integer as std::to_string writes it.
+template <class T>
+void cat_one(std::string& s, const T& part) {
+  if constexpr (std::is_convertible_v<const T&, std::string_view>) s.append(std::string_view(part));
+  else if constexpr (std::is_same_v<T, char>) s.push_back(part);
+  else s.append(std::to_string(part));
+}
+// Concatenates message parts (no "literal" + string chains, which make GCC 12 emit false
+// -Wrestrict warnings). One std::string part is passed through unchanged.
+template <class... Parts>
+std::string cat(const Parts&... parts) {
+  std::string s;
+  (cat_one(s, parts), ...);
+  return s;
+}
+inline std::string cat(std::string&& message) noexcept { return std::move(message); }
+}  // namespace detail
+
 }  // namespace nacs
 
 /// Throws nacs::error(code, message) when cond is false. The message expression
@@ -101,3 +123,11 @@ class error : public std::runtime_error {
     if (!(cond)) [[unlikely]]                              \
       throw ::nacs::error((code), (message));              \
   } while (false)
+
+/// Throws nacs::error(code, message) unconditionally, with the caller's source location, for
+/// failures found by a branch rather than a condition (an unknown name at the end of a lookup, a
+/// failed system call). The message is one expression or several parts that are concatenated:
+/// strings, string views, characters and integers (std::to_string), e.g.
+/// `NACS_FAIL(errc::io, "cannot open '", path, "': ", why)`. Usable as a statement or as a
+/// throw-expression (`x ? y : NACS_FAIL(...)`).
+#define NACS_FAIL(code, ...) throw ::nacs::error((code), ::nacs::detail::cat(__VA_ARGS__))

@@ -106,9 +106,8 @@ void expect_finite(matrix_view<const T> m, const char* what) {
     const T* r = m.row_ptr(i);
     for (std::size_t j = 0; j < m.cols(); ++j) {
       if (!std::isfinite(r[j])) [[unlikely]] {
-        throw error(errc::invalid_data, std::string(what) + " has a " + (std::isnan(r[j]) ? "NaN" : "infinite") +
-                                            " value at row " + std::to_string(i) + ", column " +
-                                            std::to_string(j) + ": clean or impute the data first");
+        NACS_FAIL(errc::invalid_data, what, " has a ", std::isnan(r[j]) ? "NaN" : "infinite", " value at row ", i,
+                  ", column ", j, ": clean or impute the data first");
       }
     }
   }

@@ -74,10 +74,8 @@ inline void check_memory(std::size_t bytes, const std::string& what,
                          std::optional<std::size_t> override_limit = std::nullopt) {
   const std::size_t limit = override_limit.value_or(memory_limit());
   if (bytes > limit) {
-    throw error(errc::memory_limit, what + " needs " + format_bytes(bytes) + " but the memory limit is " +
-                                        format_bytes(limit) +
-                                        ": use smaller partitions, or raise the limit (nacs::set_memory_limit or "
-                                        "the call's memory_limit option)");
+    NACS_FAIL(errc::memory_limit, what, " needs ", format_bytes(bytes), " but the memory limit is ", format_bytes(limit),
+              ": use smaller partitions, or raise the limit (nacs::set_memory_limit or the call's memory_limit option)");
   }
 }
 

@@ -127,9 +127,8 @@ inline read_result read_csv(std::istream& in, const csv_options& options, std::s
       std::string list;
       for (std::size_t j = 0; j < ncol && j < 50; ++j) list += detail::cat(j ? ", " : "", detail::printable(header[j]));
       if (ncol > 50) list += ", ...";
-      throw error(errc::invalid_argument, detail::cat("read_csv: the ", role, " column '", detail::printable(name),
-                                                      "' is not in the header of ", out.report.source,
-                                                      " (its columns: ", list, ")"));
+      NACS_FAIL(errc::invalid_argument, "read_csv: the ", role, " column '", detail::printable(name),
+                "' is not in the header of ", out.report.source, " (its columns: ", list, ")");
     }
     return at;
   };

@@ -9,6 +9,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include <nacs/core/error.hpp>
@@ -104,7 +105,7 @@ struct dataset {
     if (!weights.empty() && weights.size() != n) m.append(" and ").append(std::to_string(weights.size())).append(" weights");
     m.append(": its columns disagree in size (expected ").append(std::to_string(n * f));
     m.append(" ids and no weights or ").append(std::to_string(n)).append("; dataset::validate() says more)");
-    throw error(errc::invalid_data, m);
+    NACS_FAIL(errc::invalid_data, std::move(m));
   }
 
   /// @brief Throws errc::invalid_data when the columns disagree in size or an encoded id is out of range.

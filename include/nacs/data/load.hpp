@@ -87,8 +87,7 @@ inline data_format parse_data_format(std::string_view name) {
   for (const data_format f :
        {data_format::criteo, data_format::avazu, data_format::libsvm, data_format::libffm, data_format::csv})
     if (to_string(f) == name) return f;
-  throw error(errc::invalid_argument,
-              "unknown data format '" + std::string(name) + "': use one of criteo, avazu, libsvm, libffm, csv");
+  NACS_FAIL(errc::invalid_argument, "unknown data format '", name, "': use one of criteo, avazu, libsvm, libffm, csv");
 }
 
 /// @brief Where a training row is in the data file: its physical lines (1-based, inclusive).

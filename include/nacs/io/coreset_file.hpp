@@ -121,7 +121,7 @@ inline coreset_file read_coreset_file(std::istream& in, const std::string& sourc
   std::string line;
   std::vector<std::string_view> cells;
   const auto fail = [&](const std::string& why) {
-    throw error(errc::parse, "'" + source + "' line " + std::to_string(number) + ": " + why);
+    NACS_FAIL(errc::parse, "'", source, "' line ", number, ": ", why);
   };
   const auto index_of = [&](std::string_view text) {
     row_index idx = 0;
@@ -242,14 +242,14 @@ inline coreset_file read_coreset_file(std::istream& in, const std::string& sourc
 inline coreset_file read_coreset_file(const std::filesystem::path& path, std::optional<row_index> n = std::nullopt) {
   std::error_code dir_ec;  // on Linux a directory opens as a stream and only the read fails: say so first
   if (std::filesystem::is_directory(path, dir_ec))
-    throw error(errc::io, "cannot read '" + path.string() + "': it is a directory, not a coreset file (check the path)");
+    NACS_FAIL(errc::io, "cannot read '", path.string(), "': it is a directory, not a coreset file (check the path)");
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     std::error_code ec;
     const std::string why = !std::filesystem::exists(path, ec)         ? "no such file"
                             : std::filesystem::is_directory(path, ec) ? "is a directory"
                                                                       : "cannot be opened";
-    throw error(errc::io, "cannot open '" + path.string() + "' for reading: " + why + " (check the path)");
+    NACS_FAIL(errc::io, "cannot open '", path.string(), "' for reading: ", why, " (check the path)");
   }
   return read_coreset_file(in, path.string(), n);
 }

@@ -98,9 +98,8 @@ inline std::int64_t open_binary(std::ifstream& in, const std::string& path) {
   in.open(path, std::ios::binary);
   if (!in) {
     const int e = errno;
-    throw error(errc::io, "cannot open '" + path + "' for reading: " +
-                              (e != 0 ? std::string(std::strerror(e)) : std::string("unknown reason")) +
-                              " (check the path and its permissions)");
+    NACS_FAIL(errc::io, "cannot open '", path, "' for reading: ", e != 0 ? std::strerror(e) : "unknown reason",
+              " (check the path and its permissions)");
   }
   if (st.type() != std::filesystem::file_type::regular) return -1;
   const auto size = std::filesystem::file_size(path, ec);
@@ -292,7 +291,7 @@ npy_read<T> read_npy_with_info(std::istream& in, const npy_options& options = {}
   for (std::uint64_t done = 0; done < count;) {
     const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(block, count - done));
     in.read(buf.data(), static_cast<std::streamsize>(n * item));
-    if (in.bad()) throw error(errc::io, "reading '" + path + "' failed");
+    if (in.bad()) NACS_FAIL(errc::io, "reading '", path, "' failed");
     NACS_EXPECTS(static_cast<std::size_t>(in.gcount()) == n * item, errc::parse,
                  "'" + path + "' is truncated: the header promises " + std::to_string(rows) + " x " +
                      std::to_string(cols) + " values but the data ends after " +

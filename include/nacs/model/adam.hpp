@@ -136,9 +136,8 @@ class adam {
   [[nodiscard]] const adam_moments<T>& moments(const parameter<T>& p) const {
     for (std::size_t k = 0; k < registered_.size(); ++k)
       if (registered_[k] == &p) return state_[k];
-    throw error(errc::invalid_argument, "nacs::adam::moments: parameter '" + p.name +
-                                            "' is not optimised by this adam; call step() with the model's "
-                                            "parameters first");
+    NACS_FAIL(errc::invalid_argument, "nacs::adam::moments: parameter '", p.name,
+              "' is not optimised by this adam; call step() with the model's parameters first");
   }
   /// @brief Forgets the moments, the step count and the registered parameters.
   void reset() noexcept {

@@ -77,8 +77,7 @@ inline model_kind parse_model_kind(std::string_view name) {
   for (auto k : {model_kind::logistic_regression, model_kind::fm, model_kind::deepfm, model_kind::dcnv2,
                  model_kind::finalmlp})
     if (name == to_string(k)) return k;
-  throw error(errc::invalid_argument,
-              "unknown model '" + std::string(name) + "': use lr, fm, deepfm, dcnv2 or finalmlp");
+  NACS_FAIL(errc::invalid_argument, "unknown model '", name, "': use lr, fm, deepfm, dcnv2 or finalmlp");
 }
 
 /// @brief Architecture knobs (defaults: paper Appendix C.3 — embedding dim 10, MLP 100-100-100, dropout 0.5, BN).

@@ -121,8 +121,7 @@ struct coreset_config {
       best = d;
       hint = "did you mean '" + std::string(n) + "'? ";
     }
-  throw error(errc::invalid_argument, "unknown " + std::string(kind) + " '" + std::string(name) + "': " + hint +
-                                          "use one of: " + join_names(names, ", "));
+  NACS_FAIL(errc::invalid_argument, "unknown ", kind, " '", name, "': ", hint, "use one of: ", join_names(names, ", "));
 }
 
 /// @brief One of the greedy solvers.

@@ -77,9 +77,8 @@ inline void check_device_memory(std::size_t bytes, const std::string& what) {
   std::size_t free_bytes = 0, total = 0;
   NACS_CUDA_TRY(cudaMemGetInfo(&free_bytes, &total));
   if (bytes > free_bytes)
-    throw error(errc::memory_limit, what + " needs " + format_bytes(bytes) + " of device memory but the GPU has " +
-                                        format_bytes(free_bytes) + " free (of " + format_bytes(total) +
-                                        "): use smaller partitions");
+    NACS_FAIL(errc::memory_limit, what, " needs ", format_bytes(bytes), " of device memory but the GPU has ",
+              format_bytes(free_bytes), " free (of ", format_bytes(total), "): use smaller partitions");
 }
 
 }  // namespace nacs::detail::cuda

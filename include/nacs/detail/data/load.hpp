@@ -246,7 +246,7 @@ inline row_index write_source_rows(const loaded_data& data, std::span<const row_
                  detail::cat("write_source_rows: row ", rows[i], " (position ", i, ") is outside the ", n,
                              " training rows"));
   const auto fail_write = [&] {
-    throw error(errc::io, detail::cat("writing '", path.string(), "' failed (disk full?)"));
+    NACS_FAIL(errc::io, "writing '", path.string(), "' failed (disk full?)");
   };
 
   if (data.truth) {  // synthetic: label,f0,... with the ids as integers

@@ -27,21 +27,6 @@
 
 namespace nacs::detail {
 
-// Concatenates strings, string views, characters and integers (no "literal" + string
-// chains, which make GCC 12 emit false -Wrestrict warnings).
-template <class T>
-void cat_one(std::string& s, const T& part) {
-  if constexpr (std::is_convertible_v<const T&, std::string_view>) s.append(std::string_view(part));
-  else if constexpr (std::is_same_v<T, char>) s.push_back(part);
-  else s.append(std::to_string(part));
-}
-template <class... Parts>
-std::string cat(const Parts&... parts) {
-  std::string s;
-  (cat_one(s, parts), ...);
-  return s;
-}
-
 // Reads physical lines, strips a trailing '\r' (CRLF files), counts lines and
 // bytes, and calls the progress callback every `every_lines` lines.
 class line_source {
@@ -57,7 +42,7 @@ class line_source {
   // Next line into `out`; false at the end of input. A read error (not EOF) throws errc::io.
   bool next(std::string& out) {
     if (!std::getline(in_, out)) {
-      if (in_.bad()) throw error(errc::io, cat("reading '", report_.source, "' failed after line ", line_));
+      if (in_.bad()) NACS_FAIL(errc::io, "reading '", report_.source, "' failed after line ", line_);
       // At the end every line is parsed: a last call when the count is a multiple of every_lines.
       if (progress_.fn && line_ > reported_ && line_ % progress_.every_lines == 0) report_progress(line_, bytes_);
       return false;
@@ -127,9 +112,8 @@ class issue_log {
 
   void malformed(std::int64_t line, std::string reason) {
     if (policy_ == error_policy::fail)
-      throw error(errc::parse, cat(report_.source, ':', line, ": ", reason,
-                                       " (fix the line, or read with on_error = error_policy::skip to skip and "
-                                       "count malformed rows)"));
+      NACS_FAIL(errc::parse, report_.source, ':', line, ": ", reason,
+                " (fix the line, or read with on_error = error_policy::skip to skip and count malformed rows)");
     ++report_.rows_skipped;
     if (report_.issues.size() < max_) report_.issues.push_back({line, std::move(reason)});
   }
@@ -146,7 +130,7 @@ inline std::ifstream open_input(const std::filesystem::path& path) {
   {
     std::error_code ec;
     if (std::filesystem::is_directory(path, ec))
-      throw error(errc::io, cat("cannot read '", path.string(), "': it is a directory, not a file (check the path)"));
+      NACS_FAIL(errc::io, "cannot read '", path.string(), "': it is a directory, not a file (check the path)");
   }
   std::ifstream in(path, std::ios::in | std::ios::binary);
   if (!in) {
@@ -155,7 +139,7 @@ inline std::ifstream open_input(const std::filesystem::path& path) {
     std::string why = e != 0 ? std::string(std::strerror(e)) : std::string("cannot be opened");
     if (!std::filesystem::exists(path, ec)) why = "no such file";
     else if (std::filesystem::is_directory(path, ec)) why = "is a directory";
-    throw error(errc::io, cat("cannot open '", path.string(), "' for reading: ", why, " (check the path)"));
+    NACS_FAIL(errc::io, "cannot open '", path.string(), "' for reading: ", why, " (check the path)");
   }
   return in;
 }
