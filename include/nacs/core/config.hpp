@@ -3,6 +3,8 @@
 /// @brief Library version and the host/device function marker.
 #pragma once
 
+// The one definition of the version: CMakeLists.txt reads these three lines (keep their form,
+// "#define NACS_VERSION_<PART> <number>") for project(VERSION) and the installed package version.
 #define NACS_VERSION_MAJOR 0
 #define NACS_VERSION_MINOR 1
 #define NACS_VERSION_PATCH 0
