@@ -457,11 +457,11 @@ int run(int argc, const char* const* argv) {
       if (r.test) o.test = *r.test;
       o.split = split;
       o.vocabulary.min_count = r.min_count;
-      o.on_error = r.on_error == "fail" ? nacs::error_policy::fail : nacs::error_policy::skip;
-      o.max_rows = r.max_rows;
+      o.read.on_error = r.on_error == "fail" ? nacs::error_policy::fail : nacs::error_policy::skip;
+      o.read.max_rows = r.max_rows;
       o.keep_origins = r.emit.has_value();
       if (!r.quiet)
-        o.on_progress = {.fn =
+        o.read.on_progress = {.fn =
                              [](const nacs::read_progress& p) {
                                std::string share;
                                if (p.fraction() >= 0) share = " (" + std::to_string(static_cast<int>(100 * p.fraction())) + " %)";

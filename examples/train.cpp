@@ -276,9 +276,9 @@ nacs::load_options load_options_of(const request& r, const nacs::split_options& 
   if (r.test) o.test = *r.test;
   o.split = split;
   o.vocabulary.min_count = r.min_count;
-  o.on_error = r.on_error == "fail" ? nacs::error_policy::fail : nacs::error_policy::skip;
-  o.max_rows = r.max_rows;
-  o.on_progress = progress_printer(r);
+  o.read.on_error = r.on_error == "fail" ? nacs::error_policy::fail : nacs::error_policy::skip;
+  o.read.max_rows = r.max_rows;
+  o.read.on_progress = progress_printer(r);
   if (o.format == nacs::data_format::csv) {
     o.csv.label_column = *r.label;
     o.csv.categorical_columns = split_list(*r.columns, ',');

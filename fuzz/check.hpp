@@ -91,10 +91,10 @@ inline bool same_data(const nacs::dataset& a, const nacs::dataset& b) {
 // Then the same input with a row limit gives a prefix of the full read.
 template <class Options, class Read>
 void check_policies(Options options, Read&& read, bool exact_lines) {
-  options.on_error = nacs::error_policy::skip;
+  options.read.on_error = nacs::error_policy::skip;
   // Progress every line: counts never go back and never exceed the lines read.
   std::int64_t last_lines = 0;
-  options.on_progress = {.fn = [&](const nacs::read_progress& p) {
+  options.read.on_progress = {.fn = [&](const nacs::read_progress& p) {
                            NACS_FUZZ_CHECK(p.lines > last_lines, "progress lines went back");
                            NACS_FUZZ_CHECK(p.rows_read + p.rows_skipped <= p.lines, "progress counts exceed lines");
                            NACS_FUZZ_CHECK(p.total_bytes < 0 || p.bytes <= p.total_bytes, "progress bytes past the end");
@@ -102,8 +102,8 @@ void check_policies(Options options, Read&& read, bool exact_lines) {
                          },
                          .every_lines = 1};
   const outcome skip = run([&] { return read(options); });
-  options.on_progress = {};
-  options.on_error = nacs::error_policy::fail;
+  options.read.on_progress = {};
+  options.read.on_error = nacs::error_policy::fail;
   const outcome fail_ = run([&] { return read(options); });
   if (skip.threw) {
     NACS_FUZZ_CHECK(printable(skip.message), skip.message);
@@ -124,12 +124,12 @@ void check_policies(Options options, Read&& read, bool exact_lines) {
   // A row limit: the first rows of the full read, and no more than the limit.
   const nacs::row_index n = skip.result.data.rows();
   if (n == 0) return;
-  options.on_error = nacs::error_policy::skip;
-  options.max_rows = (n + 1) / 2;
+  options.read.on_error = nacs::error_policy::skip;
+  options.read.max_rows = (n + 1) / 2;
   const outcome half = run([&] { return read(options); });
   NACS_FUZZ_CHECK(!half.threw, "a row limit made the read throw: " + half.message);
   const auto& h = half.result.data;
-  NACS_FUZZ_CHECK(h.rows() == *options.max_rows, half.result.report.summary());
+  NACS_FUZZ_CHECK(h.rows() == *options.read.max_rows, half.result.report.summary());
   NACS_FUZZ_CHECK(h.field_names == skip.result.data.field_names, "a row limit changed the fields");
   NACS_FUZZ_CHECK(std::equal(h.ids.begin(), h.ids.end(), skip.result.data.ids.begin()), "a row limit changed ids");
   NACS_FUZZ_CHECK(std::equal(h.labels.begin(), h.labels.end(), skip.result.data.labels.begin()),

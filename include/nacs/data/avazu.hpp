@@ -41,10 +41,7 @@ namespace nacs {
 /// @brief Options of read_avazu.
 struct avazu_options {
   std::optional<bool> header{};                ///< none: detect; true/false: the first line is / is not a header
-  error_policy on_error = error_policy::skip;  ///< skip and count malformed rows, or throw
-  std::size_t max_reported = 5;                ///< how many malformed rows the report keeps
-  std::optional<row_index> max_rows{};         ///< stop after this many rows kept (none: read all)
-  read_progress_callback on_progress{};        ///< optional progress calls while reading (see read_progress_callback)
+  read_options read{};  ///< the shared settings: error policy, reported rows, row limit, progress
   friend bool operator==(const avazu_options&, const avazu_options&) = default;
 };
 
@@ -79,7 +76,7 @@ inline bool avazu_hour(std::string_view s, std::uint32_t& hour, std::uint32_t& w
 }  // namespace detail
 
 /// @brief Reads Avazu CSV rows from a stream, record by record.
-/// @param[in] in      the input; read to its end (or to options.max_rows rows)
+/// @param[in] in      the input; read to its end (or to options.read.max_rows rows)
 /// @param[in] options header handling, error policy, row limit
 /// @param[in] source  the name used in the report and in error messages
 /// @return the rows (raw ids, labels 0/1) and the parse report
@@ -88,9 +85,9 @@ inline bool avazu_hour(std::string_view s, std::uint32_t& hour, std::uint32_t& w
 inline read_result read_avazu(std::istream& in, const avazu_options& options = {}, std::string source = "<stream>") {
   read_result out;
   out.report.source = std::move(source);
-  detail::line_source lines(in, out.report, options.on_progress);
+  detail::line_source lines(in, out.report, options.read.on_progress);
   detail::csv_record_reader records(lines, ',');
-  detail::issue_log log(out.report, options.on_error, options.max_reported);
+  detail::issue_log log(out.report, options.read.on_error, options.read.max_reported);
   std::vector<std::string_view> cols;
 
   // The first record decides the layout.
@@ -168,16 +165,16 @@ inline read_result read_avazu(std::istream& in, const avazu_options& options = {
         row[f++] = fnv1a32(cols[j]);
       }
     }
-    detail::keep_row(out, row, label, lines, options.max_rows);
+    detail::keep_row(out, row, label, lines, options.read.max_rows);
   };
 
   using status = detail::csv_record_reader::status;
-  if (first_is_data && st != status::end && !detail::row_limit_reached(out.report, options.max_rows)) {
+  if (first_is_data && st != status::end && !detail::row_limit_reached(out.report, options.read.max_rows)) {
     if (st == status::record) parse_row(records.first_line());
     else log.malformed(records.first_line(), records.reason());
   }
   if (st != status::end) {
-    while (!detail::row_limit_reached(out.report, options.max_rows)) {
+    while (!detail::row_limit_reached(out.report, options.read.max_rows)) {
       st = records.next(cols);
       if (st == status::end) break;
       if (st == status::blank) ++out.report.blank_lines;

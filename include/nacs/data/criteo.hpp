@@ -48,10 +48,7 @@ enum class criteo_integer_rule {
 /// @brief Options of read_criteo.
 struct criteo_options {
   criteo_integer_rule integers = criteo_integer_rule::log_squared;  ///< bucketing of I1..I13
-  error_policy on_error = error_policy::skip;  ///< skip and count malformed rows, or throw
-  std::size_t max_reported = 5;                ///< how many malformed rows the report keeps
-  std::optional<row_index> max_rows{};         ///< stop after this many rows kept (none: read all)
-  read_progress_callback on_progress{};        ///< optional progress calls while reading (see read_progress_callback)
+  read_options read{};  ///< the shared settings: error policy, reported rows, row limit, progress
   friend bool operator==(const criteo_options&, const criteo_options&) = default;
 };
 
@@ -88,7 +85,7 @@ inline std::vector<std::string> criteo_field_names() {
 }
 
 /// @brief Reads Criteo TSV rows from a stream, line by line.
-/// @param[in] in      the input; read to its end (or to options.max_rows rows)
+/// @param[in] in      the input; read to its end (or to options.read.max_rows rows)
 /// @param[in] options bucketing rule, error policy, row limit
 /// @param[in] source  the name used in the report and in error messages
 /// @return the rows (39 fields of raw ids, labels 0/1) and the parse report
@@ -99,15 +96,15 @@ inline read_result read_criteo(std::istream& in, const criteo_options& options =
   read_result out;
   out.report.source = std::move(source);
   out.data.field_names = criteo_field_names();
-  detail::line_source lines(in, out.report, options.on_progress);
-  detail::issue_log log(out.report, options.on_error, options.max_reported);
+  detail::line_source lines(in, out.report, options.read.on_progress);
+  detail::issue_log log(out.report, options.read.on_error, options.read.max_reported);
   std::string line;
   std::vector<std::string_view> cols;
   std::vector<std::uint32_t> row(columns - 1);
   std::int64_t sentinel_hashes = 0;
   constexpr std::int64_t lo = -static_cast<std::int64_t>(0x7FFFFFFF), hi = 0x7FFFFFFF;
 
-  while (!detail::row_limit_reached(out.report, options.max_rows) && lines.next(line)) {
+  while (!detail::row_limit_reached(out.report, options.read.max_rows) && lines.next(line)) {
     if (line.empty()) {
       ++out.report.blank_lines;
       continue;
@@ -166,7 +163,7 @@ inline read_result read_criteo(std::istream& in, const criteo_options& options =
       if (id == criteo_empty_categorical) ++sentinel_hashes;
     }
     if (!ok) continue;
-    detail::keep_row(out, row, label, lines, options.max_rows);
+    detail::keep_row(out, row, label, lines, options.read.max_rows);
   }
   out.report.lines = lines.line();
   if (sentinel_hashes > 0)

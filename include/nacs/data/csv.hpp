@@ -55,15 +55,12 @@ struct csv_options {
   char delimiter = ',';                          ///< the field separator (',' ';' '\t' ...)
   csv_values values = csv_values::hash;          ///< hash the text, or parse it as an integer id
   bool soft_labels = false;                      ///< accept any label in [0, 1], not only 0 and 1
-  error_policy on_error = error_policy::skip;    ///< skip and count malformed rows, or throw
-  std::size_t max_reported = 5;                  ///< how many malformed rows the report keeps
-  std::optional<row_index> max_rows{};           ///< stop after this many rows kept (none: read all)
-  read_progress_callback on_progress{};        ///< optional progress calls while reading (see read_progress_callback)
+  read_options read{};                           ///< the shared settings: error policy, reported rows, row limit, progress
   friend bool operator==(const csv_options&, const csv_options&) = default;
 };
 
 /// @brief Reads a generic CSV with a header from a stream, record by record.
-/// @param[in] in      the input; read to its end (or to options.max_rows rows)
+/// @param[in] in      the input; read to its end (or to options.read.max_rows rows)
 /// @param[in] options the columns to use, value encoding, error policy, row limit
 /// @param[in] source  the name used in the report and in error messages
 /// @return the rows (one field per categorical column, labels, weights if asked) and the parse report
@@ -92,9 +89,9 @@ inline read_result read_csv(std::istream& in, const csv_options& options, std::s
 
   read_result out;
   out.report.source = std::move(source);
-  detail::line_source lines(in, out.report, options.on_progress);
+  detail::line_source lines(in, out.report, options.read.on_progress);
   detail::csv_record_reader records(lines, options.delimiter);
-  detail::issue_log log(out.report, options.on_error, options.max_reported);
+  detail::issue_log log(out.report, options.read.on_error, options.read.max_reported);
   using status = detail::csv_record_reader::status;
   std::vector<std::string_view> cols;
 
@@ -139,7 +136,7 @@ inline read_result read_csv(std::istream& in, const csv_options& options, std::s
   out.data.field_names = cats;
 
   std::vector<std::uint32_t> row(cats.size());
-  while (!detail::row_limit_reached(out.report, options.max_rows)) {
+  while (!detail::row_limit_reached(out.report, options.read.max_rows)) {
     st = records.next(cols);
     if (st == status::end) break;
     if (st == status::blank) {
@@ -186,7 +183,7 @@ inline read_result read_csv(std::istream& in, const csv_options& options, std::s
     }
     if (!ok) continue;
     if (weight_at < ncol) out.data.weights.push_back(static_cast<float>(weight));
-    detail::keep_row(out, row, static_cast<float>(label), lines, options.max_rows);
+    detail::keep_row(out, row, static_cast<float>(label), lines, options.read.max_rows);
   }
   out.report.lines = lines.line();
   return out;

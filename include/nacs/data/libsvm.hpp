@@ -47,10 +47,7 @@ namespace nacs {
 /// @brief Options of read_libsvm and read_libffm.
 struct libsvm_options {
   std::optional<std::size_t> num_fields{};     ///< items per row; none: the first well-formed row fixes it
-  error_policy on_error = error_policy::skip;  ///< skip and count malformed rows, or throw
-  std::size_t max_reported = 5;                ///< how many malformed rows the report keeps
-  std::optional<row_index> max_rows{};         ///< stop after this many rows kept (none: read all)
-  read_progress_callback on_progress{};        ///< optional progress calls while reading (see read_progress_callback)
+  read_options read{};  ///< the shared settings: error policy, reported rows, row limit, progress
   friend bool operator==(const libsvm_options&, const libsvm_options&) = default;
 };
 
@@ -87,12 +84,12 @@ template <class ParseItems>
 read_result read_sparse(std::istream& in, const libsvm_options& options, std::string source, ParseItems parse_items) {
   read_result out;
   out.report.source = std::move(source);
-  line_source lines(in, out.report, options.on_progress);
-  issue_log log(out.report, options.on_error, options.max_reported);
+  line_source lines(in, out.report, options.read.on_progress);
+  issue_log log(out.report, options.read.on_error, options.read.max_reported);
   std::string line;
   std::vector<std::string_view> items;
   std::vector<std::uint32_t> row;
-  while (!row_limit_reached(out.report, options.max_rows) && lines.next(line)) {
+  while (!row_limit_reached(out.report, options.read.max_rows) && lines.next(line)) {
     if (is_blank(line)) {
       ++out.report.blank_lines;
       continue;
@@ -109,7 +106,7 @@ read_result read_sparse(std::istream& in, const libsvm_options& options, std::st
     }
     if (!parse_items(std::span<const std::string_view>(items).subspan(1), row, out.data, log, lines.line()))
       continue;
-    keep_row(out, row, label, lines, options.max_rows);
+    keep_row(out, row, label, lines, options.read.max_rows);
   }
   out.report.lines = lines.line();
   return out;
@@ -118,7 +115,7 @@ read_result read_sparse(std::istream& in, const libsvm_options& options, std::st
 }  // namespace detail
 
 /// @brief Reads libsvm / libfm rows (`label idx:val ...`) from a stream.
-/// @param[in] in      the input; read to its end (or to options.max_rows rows)
+/// @param[in] in      the input; read to its end (or to options.read.max_rows rows)
 /// @param[in] options field count, error policy, row limit
 /// @param[in] source  the name used in the report and in error messages
 /// @return the rows (raw id = idx, field i = the i-th pair, labels 0/1) and the parse report
@@ -167,7 +164,7 @@ inline read_result read_libsvm(const std::filesystem::path& path, const libsvm_o
 }
 
 /// @brief Reads libffm rows (`label field:idx:val ...`) from a stream.
-/// @param[in] in      the input; read to its end (or to options.max_rows rows)
+/// @param[in] in      the input; read to its end (or to options.read.max_rows rows)
 /// @param[in] options field count, error policy, row limit
 /// @param[in] source  the name used in the report and in error messages
 /// @return the rows (fields ordered by field number, raw id = idx, labels 0/1) and the parse report

@@ -11,7 +11,7 @@
 /// file read yields a parse_report (rows read, skipped, blank lines, the
 /// first malformed lines), in `loaded_data::reports` and through
 /// load_options::on_report as soon as the file is read; readers call
-/// load_options::on_progress while they read.
+/// load_options::read.on_progress while they read.
 ///
 /// Errors (nacs::error): a file that yields no row at all (errc::invalid_data,
 /// "no rows could be read: <report>; check --format ..." when its rows were
@@ -105,15 +105,13 @@ struct load_options {
   std::optional<std::filesystem::path> test{};   ///< test file (none: from the split, or no test part)
   split_options split{};                         ///< shares and seed of the split, used when neither valid nor test is given
   vocabulary_options vocabulary{};               ///< min_count of the vocabulary built on the training part
-  error_policy on_error = error_policy::skip;    ///< malformed rows: skip and count them, or throw
-  std::optional<row_index> max_rows{};           ///< read at most this many rows of each file
-  read_progress_callback on_progress{};          ///< progress while reading each file
+  read_options read{};                           ///< the reader settings of every file: error policy, row limit, progress
   std::function<void(const parse_report&)> on_report{};  ///< called once per file, right after it is read
   criteo_integer_rule criteo_integers = criteo_integer_rule::log_squared;  ///< criteo: integer bucketing
   std::optional<bool> avazu_header{};            ///< avazu: none detects the header
   std::optional<std::size_t> sparse_fields{};    ///< libsvm/libffm: items per row (none: data's first row; valid and test follow data)
   /// csv: label_column, categorical_columns (required), delimiter, weight_column, values, soft_labels.
-  /// Its on_error, max_rows and on_progress are ignored: the members above apply to every format.
+  /// Its `read` member is ignored: load_options::read applies to every format.
   csv_options csv{};
   /// Record where each training row is in `data` (loaded_data::train_origins), for write_source_rows.
   /// It costs a callback per line while reading `data` and 16 bytes per row.

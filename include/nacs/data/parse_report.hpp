@@ -12,6 +12,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -49,6 +50,16 @@ struct read_progress_callback {
   std::function<void(const read_progress&)> fn{};  ///< empty: no progress calls
   std::int64_t every_lines = std::int64_t{1} << 20;  ///< how many lines between calls (>= 1)
   friend bool operator==(const read_progress_callback&, const read_progress_callback&) noexcept { return true; }
+};
+
+/// @brief The settings every reader shares; each reader's options hold them as the member `read`,
+/// next to that reader's own fields: `criteo_options{.read = {.on_error = error_policy::fail}}`.
+struct read_options {
+  error_policy on_error = error_policy::skip;  ///< skip and count malformed rows, or throw
+  std::size_t max_reported = 5;                ///< how many malformed rows the report keeps
+  std::optional<row_index> max_rows{};         ///< stop after this many rows kept (none: read all)
+  read_progress_callback on_progress{};        ///< optional progress calls while reading (see read_progress_callback)
+  friend bool operator==(const read_options&, const read_options&) = default;
 };
 
 /// @brief One malformed row: where and why.

@@ -103,7 +103,7 @@ TEST_CASE("read_avazu: every malformed case is skipped, counted and located") {
   text += row2 + "\n";                                      // 14 good
   text += with_column(row1, 5, "\"open") + "\n";            // 15: quote never closed (runs to the end)
   std::istringstream in(text);
-  const auto r = nacs::read_avazu(in, {.max_reported = 20}, "bad.csv");
+  const auto r = nacs::read_avazu(in, {.read = {.max_reported = 20}}, "bad.csv");
   CHECK(r.report.rows_read == 2);
   CHECK(r.report.rows_skipped == 11);
   CHECK(r.report.blank_lines == 1);
@@ -122,7 +122,7 @@ TEST_CASE("read_avazu: error_policy::fail, forced header modes, bad headers, mis
   {
     std::istringstream in(row1 + "\n" + with_column(row1, 1, "yes") + "\n");
     try {
-      (void)nacs::read_avazu(in, {.on_error = nacs::error_policy::fail}, "f.csv");
+      (void)nacs::read_avazu(in, {.read = {.on_error = nacs::error_policy::fail}}, "f.csv");
       FAIL("expected a parse error");
     } catch (const nacs::error& e) {
       CHECK(e.code() == nacs::errc::parse);
@@ -150,9 +150,9 @@ TEST_CASE("read_avazu: error_policy::fail, forced header modes, bad headers, mis
                        doctest::Contains("/nonexistent/avazu.csv"), nacs::error);
   {
     std::istringstream in(row1 + "\n" + row2 + "\n" + row1 + "\n");
-    CHECK(nacs::read_avazu(in, {.max_rows = 2}).data.rows() == 2);
+    CHECK(nacs::read_avazu(in, {.read = {.max_rows = 2}}).data.rows() == 2);
     std::istringstream in0(row1 + "\n");
-    CHECK(nacs::read_avazu(in0, {.max_rows = 0}).data.rows() == 0);
+    CHECK(nacs::read_avazu(in0, {.read = {.max_rows = 0}}).data.rows() == 0);
   }
   {
     std::istringstream empty("");
@@ -175,7 +175,7 @@ TEST_CASE("read_avazu: the shared avazu sample (train with a header, dev and tes
   for (const expected e : {expected{"train.csv", true, 8087, 1397}, expected{"dev.csv", false, 480, 86},
                            expected{"test.csv", false, 432, 80}}) {
     CAPTURE(e.file);
-    const auto r = nacs::read_avazu(*dir / "avazu-sample" / e.file, {.on_error = nacs::error_policy::fail});
+    const auto r = nacs::read_avazu(*dir / "avazu-sample" / e.file, {.read = {.on_error = nacs::error_policy::fail}});
     CHECK(r.report.header == e.header);
     CHECK(r.report.rows_read == e.rows);
     CHECK(r.report.rows_skipped == 0);

@@ -111,7 +111,7 @@ TEST_CASE("read_criteo: every malformed case is skipped, counted and located") {
   text += criteo_line("0", {"-3000000000"}) + "\n";                 // 12: bucket out of 32 bits
   text += criteo_line("0") + "\n";                                  // 13 good
   std::istringstream in(text);
-  const auto r = nacs::read_criteo(in, {.max_reported = 20}, "t.tsv");
+  const auto r = nacs::read_criteo(in, {.read = {.max_reported = 20}}, "t.tsv");
   CHECK(r.report.rows_read == 2);
   CHECK(r.report.rows_skipped == 10);
   CHECK(r.report.blank_lines == 1);
@@ -143,7 +143,7 @@ TEST_CASE("read_criteo: every malformed case is skipped, counted and located") {
 TEST_CASE("read_criteo: error_policy::fail throws a parse error naming source, line and reason") {
   std::istringstream in(criteo_line("1") + "\n" + criteo_line("0", {"abc"}) + "\n");
   try {
-    (void)nacs::read_criteo(in, {.on_error = nacs::error_policy::fail}, "day_0.tsv");
+    (void)nacs::read_criteo(in, {.read = {.on_error = nacs::error_policy::fail}}, "day_0.tsv");
     FAIL("expected a parse error");
   } catch (const nacs::error& e) {
     CHECK(e.code() == nacs::errc::parse);
@@ -153,7 +153,7 @@ TEST_CASE("read_criteo: error_policy::fail throws a parse error naming source, l
 
 TEST_CASE("read_criteo: max_rows stops early; a missing file is an io error with the path") {
   std::istringstream in(criteo_line("1") + "\n" + criteo_line("0") + "\n" + criteo_line("1") + "\n");
-  const auto r = nacs::read_criteo(in, {.max_rows = 2});
+  const auto r = nacs::read_criteo(in, {.read = {.max_rows = 2}});
   CHECK(r.report.rows_read == 2);
   CHECK(r.data.rows() == 2);
   try {
@@ -184,7 +184,7 @@ TEST_CASE("read_criteo: the shared criteo sample"
   for (const expected e : {expected{"train.csv", 7200, 1549}, expected{"dev.csv", 409, 93},
                            expected{"test.csv", 391, 86}}) {
     CAPTURE(e.file);
-    const auto r = nacs::read_criteo(*dir / "criteo-sample" / e.file, {.on_error = nacs::error_policy::fail});
+    const auto r = nacs::read_criteo(*dir / "criteo-sample" / e.file, {.read = {.on_error = nacs::error_policy::fail}});
     CHECK(r.report.rows_read == e.rows);
     CHECK(r.report.rows_skipped == 0);
     CHECK(r.data.rows() == e.rows);
@@ -211,6 +211,6 @@ TEST_CASE("read_criteo: an integer too large for 64 bits is called that, and raw
   CHECK(r.report.issues[2].reason.find("not a base-10 integer") != std::string::npos);
   // error_policy::fail says the same.
   std::istringstream again(criteo_line("1", {"-99999999999999999999"}) + "\n");
-  CHECK_THROWS_WITH_AS((void)nacs::read_criteo(again, {.on_error = nacs::error_policy::fail}, "big.tsv"),
+  CHECK_THROWS_WITH_AS((void)nacs::read_criteo(again, {.read = {.on_error = nacs::error_policy::fail}}, "big.tsv"),
                        doctest::Contains("too large for 64 bits"), nacs::error);
 }

@@ -75,7 +75,7 @@ TEST_CASE("read_csv: every malformed case is skipped, counted and located") {
                                      .categorical_columns = {"a"},
                                      .weight_column = "w",
                                      .values = nacs::csv_values::integer,
-                                     .max_reported = 20},
+                                     .read = {.max_reported = 20}},
                                 "m.csv");
   CHECK(r.report.rows_read == 2);
   CHECK(r.report.rows_skipped == 12);
@@ -92,7 +92,7 @@ TEST_CASE("read_csv: every malformed case is skipped, counted and located") {
   std::istringstream again(text);
   CHECK_THROWS_WITH_AS((void)nacs::read_csv(again, {.label_column = "y",
                                                     .categorical_columns = {"a"},
-                                                    .on_error = nacs::error_policy::fail},
+                                                    .read = {.on_error = nacs::error_policy::fail}},
                                             "m.csv"),
                        doctest::Contains("m.csv:3: 2 columns, expected 3"), nacs::error);
 }
@@ -133,7 +133,7 @@ TEST_CASE("read_csv: option and header errors are typed and say what to fix") {
   CHECK(r.data.num_fields() == 2);
   // max_rows.
   nacs::csv_options o = basic();
-  o.max_rows = 1;
+  o.read.max_rows = 1;
   CHECK(read("a,b,y\n1,2,1\n3,4,0\n", o).data.rows() == 1);
 }
 

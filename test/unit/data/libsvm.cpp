@@ -36,7 +36,7 @@ TEST_CASE("read_libsvm: every malformed case is skipped, counted and located") {
       "1 1:1 4294967296:1\n"  // 14 idx past 32 bits
       "0 8:1 9:1\n";       // 15 good
   std::istringstream in(text);
-  const auto r = nacs::read_libsvm(in, {.max_reported = 20});
+  const auto r = nacs::read_libsvm(in, {.read = {.max_reported = 20}});
   CHECK(r.report.rows_read == 2);
   CHECK(r.report.rows_skipped == 12);
   CHECK(r.report.blank_lines == 1);
@@ -69,10 +69,10 @@ TEST_CASE("read_libsvm: a malformed first row does not fix the field count; num_
 
 TEST_CASE("read_libsvm and read_libffm: error_policy::fail and a missing file") {
   std::istringstream in("1 1:1\n1 1:1 2:1\n");
-  CHECK_THROWS_WITH_AS((void)nacs::read_libsvm(in, {.on_error = nacs::error_policy::fail}, "x.svm"),
+  CHECK_THROWS_WITH_AS((void)nacs::read_libsvm(in, {.read = {.on_error = nacs::error_policy::fail}}, "x.svm"),
                        doctest::Contains("x.svm:2: 2 idx:val pairs, expected 1"), nacs::error);
   std::istringstream in2("1 0:1:1\n1 1:1:1\n");
-  CHECK_THROWS_WITH_AS((void)nacs::read_libffm(in2, {.on_error = nacs::error_policy::fail}, "x.ffm"),
+  CHECK_THROWS_WITH_AS((void)nacs::read_libffm(in2, {.read = {.on_error = nacs::error_policy::fail}}, "x.ffm"),
                        doctest::Contains("x.ffm:2: field 1 is not one of the first row's fields"), nacs::error);
   try {
     (void)nacs::read_libffm(std::filesystem::path("/nonexistent/x.ffm"));
@@ -105,7 +105,7 @@ TEST_CASE("read_libffm: every malformed case is skipped, counted and located") {
       "3 0:1:1 1:2:1\n"          // 10 bad label
       "0 1:9:1 0:8:1\n";         // 11 good
   std::istringstream in(text);
-  const auto r = nacs::read_libffm(in, {.max_reported = 20});
+  const auto r = nacs::read_libffm(in, {.read = {.max_reported = 20}});
   CHECK(r.report.rows_read == 2);
   CHECK(r.report.rows_skipped == 9);
   REQUIRE(r.report.issues.size() == 9);
@@ -132,7 +132,7 @@ TEST_CASE("read_libsvm: a large seekable input reserves its columns once, from t
   CHECK(r.data.ids.capacity() == 3 * 21424);
 
   nacs::libsvm_options o;
-  o.max_rows = 6000;
+  o.read.max_rows = 6000;
   std::istringstream capped(text);
   const auto c = nacs::read_libsvm(capped, o);
   CHECK(c.data.rows() == 6000);

@@ -113,7 +113,7 @@ TEST_CASE("load_ctr_data with valid and test files: one report per file, vocabul
   nacs::load_options o{.data = data, .format = nacs::data_format::criteo, .valid = valid, .test = test};
   o.vocabulary.min_count = 1;
   o.on_report = [&](const nacs::parse_report& r) { reported.push_back(r.source); };
-  o.on_progress = {.fn = [&](const nacs::read_progress&) { ++progress_calls; }, .every_lines = 10};
+  o.read.on_progress = {.fn = [&](const nacs::read_progress&) { ++progress_calls; }, .every_lines = 10};
   for (const bool origins : {false, true}) {
     reported.clear();
     progress_calls = 0;
@@ -220,11 +220,31 @@ TEST_CASE("load_ctr_data: a file in the wrong format, a missing file, an empty t
                "no rows could be read: " + csv.string());
   nacs::load_options o{.data = good, .split = {.train = 0.01, .valid = 1, .test = 1}};
   expect_error([&] { (void)nacs::load_ctr_data(nacs::seq, o); }, nacs::errc::invalid_data, "no training rows");
-  o = {.data = good, .on_error = nacs::error_policy::fail};
+  o = {.data = good, .read = {.on_error = nacs::error_policy::fail}};
   (void)nacs::load_ctr_data(nacs::seq, o);
   const auto bad = dir.write("bad.tsv", criteo_file(3, 2) + "x\n");
   o.data = bad;
   expect_error([&] { (void)nacs::load_ctr_data(nacs::seq, o); }, nacs::errc::parse, ":4: 1 tab-separated columns");
+}
+
+TEST_CASE("load_ctr_data: load_options::read reaches every file's reader, max_reported included") {
+  temp_dir dir("read_options");
+  // Three malformed lines in data, two in valid; keep one reason per file.
+  const auto data = dir.write("d.tsv", criteo_file(20, 4) + "x\ny\nz\n");
+  const auto valid = dir.write("v.tsv", criteo_file(10, 4, 20) + "p\nq\n");
+  nacs::load_options o{.data = data, .valid = valid, .read = {.max_reported = 1}};
+  o.vocabulary.min_count = 1;
+  const auto d = nacs::load_ctr_data(nacs::seq, o);
+  REQUIRE(d.reports.size() == 2);
+  CHECK(d.reports[0].rows_skipped == 3);
+  CHECK(d.reports[0].issues.size() == 1);
+  CHECK(d.reports[1].rows_skipped == 2);
+  CHECK(d.reports[1].issues.size() == 1);
+  // A row limit applies to each file.
+  o.read = {.max_rows = 4};
+  const auto capped = nacs::load_ctr_data(nacs::seq, o);
+  CHECK(capped.train.rows() == 4);
+  CHECK(capped.valid.rows() == 4);
 }
 
 TEST_CASE("write_source_rows: the chosen training rows' lines as they are in the file, read back to the same rows") {
@@ -301,7 +321,7 @@ TEST_CASE("write_source_rows keeps the header of avazu and csv files, multi-line
   std::string av = "id,click,hour,C1\n";
   for (int r = 0; r < 9; ++r) av += std::to_string(r) + "," + std::to_string(r % 2) + ",14102100," + std::to_string(r) + "\n";
   const auto avazu = dir.write("a.csv", av);
-  nacs::load_options a{.data = avazu, .format = nacs::data_format::avazu, .test = avazu, .max_rows = 4,
+  nacs::load_options a{.data = avazu, .format = nacs::data_format::avazu, .test = avazu, .read = {.max_rows = 4},
                        .keep_origins = true};
   a.vocabulary.min_count = 1;
   const auto ad = nacs::load_ctr_data(nacs::seq, a);

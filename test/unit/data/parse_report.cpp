@@ -12,6 +12,7 @@
 #include <stdexcept>
 #include <streambuf>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 TEST_CASE("parse_report::summary names the counts, the first issues and the notes") {
@@ -63,7 +64,7 @@ TEST_CASE("read progress: called every every_lines lines with counts so far, the
   const std::string text = libsvm_text(10);
   std::vector<nacs::read_progress> calls;
   nacs::libsvm_options o;
-  o.on_progress = {.fn = [&](const nacs::read_progress& p) { calls.push_back(p); }, .every_lines = 3};
+  o.read.on_progress = {.fn = [&](const nacs::read_progress& p) { calls.push_back(p); }, .every_lines = 3};
   std::istringstream in(text);
   const auto r = nacs::read_libsvm(in, o, "ten.svm");
   CHECK(r.data.rows() == 8);
@@ -83,7 +84,7 @@ TEST_CASE("read progress: called every every_lines lines with counts so far, the
 
   // A count that divides the lines: the last call comes at the end of the input.
   calls.clear();
-  o.on_progress.every_lines = 5;
+  o.read.on_progress.every_lines = 5;
   std::istringstream again(text);
   (void)nacs::read_libsvm(again, o);
   REQUIRE(calls.size() == 2);
@@ -99,7 +100,7 @@ TEST_CASE("read progress: a stream that cannot seek has no total; the read is un
   std::istream in(&buf);
   std::vector<nacs::read_progress> calls;
   nacs::libsvm_options o;
-  o.on_progress = {.fn = [&](const nacs::read_progress& p) { calls.push_back(p); }, .every_lines = 2};
+  o.read.on_progress = {.fn = [&](const nacs::read_progress& p) { calls.push_back(p); }, .every_lines = 2};
   const auto r = nacs::read_libsvm(in, o);
   std::istringstream plain(text);
   const auto expected = nacs::read_libsvm(plain);
@@ -120,7 +121,7 @@ TEST_CASE("read progress: the position is kept when the size is measured; CRLF a
   std::getline(in, junk);
   nacs::criteo_options o;
   std::vector<nacs::read_progress> calls;
-  o.on_progress = {.fn = [&](const nacs::read_progress& p) { calls.push_back(p); }, .every_lines = 1};
+  o.read.on_progress = {.fn = [&](const nacs::read_progress& p) { calls.push_back(p); }, .every_lines = 1};
   const auto r = nacs::read_criteo(in, o);
   CHECK(r.report.rows_skipped == 1);  // the one line left is malformed (2 columns)
   REQUIRE(calls.size() == 1);
@@ -130,7 +131,7 @@ TEST_CASE("read progress: the position is kept when the size is measured; CRLF a
 
   nacs::csv_options c{.label_column = "y", .categorical_columns = {"a"}};
   calls.clear();
-  c.on_progress = {.fn = [&](const nacs::read_progress& p) { calls.push_back(p); }, .every_lines = 2};
+  c.read.on_progress = {.fn = [&](const nacs::read_progress& p) { calls.push_back(p); }, .every_lines = 2};
   std::istringstream csv("y,a\n1,\"p\nq\"\n0,r");  // a quoted line break; no newline at the end
   const auto rc = nacs::read_csv(csv, c);
   CHECK(rc.data.rows() == 2);
@@ -142,10 +143,10 @@ TEST_CASE("read progress: the position is kept when the size is measured; CRLF a
 
 TEST_CASE("read progress: a callback that throws ends the read; every_lines < 1 is refused; options compare equal") {
   nacs::libsvm_options o;
-  o.on_progress = {.fn = [](const nacs::read_progress&) { throw std::runtime_error("stop"); }, .every_lines = 2};
+  o.read.on_progress = {.fn = [](const nacs::read_progress&) { throw std::runtime_error("stop"); }, .every_lines = 2};
   std::istringstream in(libsvm_text(5));
   CHECK_THROWS_WITH_AS((void)nacs::read_libsvm(in, o), "stop", std::runtime_error);
-  o.on_progress.every_lines = 0;
+  o.read.on_progress.every_lines = 0;
   std::istringstream in2(libsvm_text(5));
   nacs_ref::expect_error([&] { (void)nacs::read_libsvm(in2, o); }, nacs::errc::invalid_argument,
                          "on_progress.every_lines is 0; it must be >= 1");
@@ -205,4 +206,35 @@ TEST_CASE("every reader says so when its path is a directory") {
       CHECK_MESSAGE(e.message().find("is a directory") != std::string::npos, e.message());
     }
   }
+}
+
+TEST_CASE("read_options: the settings every reader shares, one struct held as `read` by each reader's options") {
+  static_assert(std::is_same_v<decltype(nacs::criteo_options::read), nacs::read_options>);
+  static_assert(std::is_same_v<decltype(nacs::avazu_options::read), nacs::read_options>);
+  static_assert(std::is_same_v<decltype(nacs::libsvm_options::read), nacs::read_options>);
+  static_assert(std::is_same_v<decltype(nacs::libffm_options::read), nacs::read_options>);
+  static_assert(std::is_same_v<decltype(nacs::csv_options::read), nacs::read_options>);
+  // The defaults: skip and count, keep five reasons, read everything.
+  const nacs::read_options d;
+  CHECK(d.on_error == nacs::error_policy::skip);
+  CHECK(d.max_reported == 5);
+  CHECK_FALSE(d.max_rows.has_value());
+  // They take part in the readers' ==, each field on its own.
+  CHECK(nacs::criteo_options{.read = {.max_rows = 3}} != nacs::criteo_options{});
+  CHECK(nacs::avazu_options{.read = {.max_reported = 4}} != nacs::avazu_options{});
+  CHECK(nacs::libsvm_options{.read = {.on_error = nacs::error_policy::fail}} != nacs::libsvm_options{});
+  CHECK(nacs::csv_options{.label_column = "y", .read = {.max_rows = 1}} !=
+        nacs::csv_options{.label_column = "y"});
+
+  // The same read_options act alike in two readers: a row limit and a reason limit.
+  const nacs::read_options shared{.max_reported = 1, .max_rows = 2};
+  std::istringstream svm("1 1:1 2:2\nbad\n0 1:3 2:4\nworse\n1 1:5 2:6\n");
+  const auto a = nacs::read_libsvm(svm, {.read = shared});
+  CHECK(a.data.rows() == 2);
+  CHECK(a.report.rows_skipped == 1);  // stopped after the second kept row, before "worse"
+  std::istringstream csv("y,a\n1,p\n2,q\n0,r\n3,s\n1,t\n");
+  const auto b = nacs::read_csv(csv, {.label_column = "y", .categorical_columns = {"a"}, .read = shared});
+  CHECK(b.data.rows() == 2);
+  CHECK(b.report.rows_skipped == 1);
+  CHECK(b.report.issues.size() == 1);
 }

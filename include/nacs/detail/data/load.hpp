@@ -53,21 +53,20 @@ struct origin_tracker {
 // Reads one file with the reader of o.format and the shared settings; records origins when asked.
 inline read_result read_one(const load_options& o, const std::filesystem::path& path,
                             std::optional<std::size_t> sparse_fields, std::vector<row_origin>* origins) {
-  read_progress_callback progress = o.on_progress;
+  read_progress_callback progress = o.read.on_progress;
   std::shared_ptr<origin_tracker> tracker;
   if (origins != nullptr) {
-    NACS_EXPECTS(o.on_progress.every_lines >= 1, errc::invalid_argument,
-                 cat("reading '", path.string(), "': on_progress.every_lines is ", o.on_progress.every_lines,
+    NACS_EXPECTS(o.read.on_progress.every_lines >= 1, errc::invalid_argument,
+                 cat("reading '", path.string(), "': on_progress.every_lines is ", o.read.on_progress.every_lines,
                      "; it must be >= 1"));
     tracker = std::make_shared<origin_tracker>();
     tracker->out = origins;
-    tracker->user = o.on_progress;
+    tracker->user = o.read.on_progress;
     progress = {.fn = [tracker](const read_progress& p) { tracker->see(p); }, .every_lines = 1};
   }
   const auto with_common = [&](auto r) {
-    r.on_error = o.on_error;
-    r.max_rows = o.max_rows;
-    r.on_progress = progress;
+    r.read = o.read;
+    r.read.on_progress = progress;
     return r;
   };
   read_result res;
@@ -145,7 +144,7 @@ loaded_data host_load_ctr_data(const Policy& policy, const load_options& options
   out.input = o.data.string();
   out.format = o.format;
   out.options = o;
-  out.options.on_progress = {};
+  out.options.read.on_progress = {};
   out.options.on_report = {};
 
   std::vector<row_origin> origins;
