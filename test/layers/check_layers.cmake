@@ -3,7 +3,7 @@
 #
 # The include arrows of docs/design.md, checked on the headers' #include lines:
 #   core/ (and detail/core/) includes nothing of nacs outside core but execution.hpp (the policy
-#   values, themselves built on core only); one exception is listed below;
+#   values, themselves built on core only);
 #   io/, similarity, objective/ and solver/ (and their detail/ folders) include no data/ header,
 #   except objective/set_cover.hpp, whose constructor takes a dataset. A plain index type such as
 #   row_index lives in core/types.hpp, so needing one is no reason to include the data layer.
@@ -24,11 +24,6 @@ file(GLOB_RECURSE core_headers ${root}/core/*.hpp ${root}/detail/core/*.hpp)
 foreach(h IN LISTS core_headers)
   file(STRINGS ${h} hits REGEX "^[ \t]*#[ \t]*include[ \t]*[<\"]nacs/")
   foreach(line IN LISTS hits)
-    # The exception: core/auc.hpp uses the model layer's Eigen-free parallel loop, until that loop
-    # itself moves to core/ (issue 9, item 6); then this line goes.
-    if(h STREQUAL "${root}/core/auc.hpp" AND line MATCHES "nacs/detail/model/parallel\\.hpp")
-      continue()
-    endif()
     if(NOT line MATCHES "nacs/(core/|detail/core/|execution\\.hpp)")
       list(APPEND failures "${h}: ${line} (core includes only core)")
     endif()
