@@ -13,6 +13,8 @@
 //
 // Names: greedy/<solver>/<policy>/N:<N>/k:<k>[/eps:<epsilon>], solver naive,
 // lazy, stochastic or lazier, policy seq or par2 (nacs::par with 2 threads).
+// kernel/<similarity>/<policy>/N:<N> times nacs::make_kernel alone on the same
+// input, for each built-in similarity (an item is one kernel entry, N^2 per call).
 //
 // Counters:
 //   F           the objective F(S) the solve reached (sum over all N rows)
@@ -172,7 +174,38 @@ void register_policy(Policy policy, const std::string& pname, std::size_t n, std
   }
 }
 
+template <class Policy, class Sim>
+void register_kernel(Policy policy, const std::string& pname, std::size_t n, Sim sim) {
+  const std::string name = "kernel/" + std::string(nacs::similarity_name(sim)) + "/" + pname + "/N:" + std::to_string(n);
+  auto* b = benchmark::RegisterBenchmark(name.c_str(), [=](benchmark::State& state) {
+    const auto x = input(n).view();
+    double probe = 0.0;
+    for (auto _ : state) {
+      const nacs::similarity_kernel k = nacs::make_kernel(policy, x, sim);
+      probe += static_cast<double>(k(0, static_cast<nacs::row_index>(n - 1)));
+      benchmark::ClobberMemory();
+    }
+    state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()) * static_cast<std::int64_t>(n * n));
+    state.counters["s0_last"] = probe / static_cast<double>(state.iterations());
+  });
+  b->UseRealTime()->Unit(benchmark::kMillisecond)->MinTime(0.2);
+}
+
+template <class Policy>
+void register_kernels(Policy policy, const std::string& pname) {
+  for (const std::size_t n : {1000, 4000}) {
+    register_kernel(policy, pname, n, nacs::neg_distance{});
+    register_kernel(policy, pname, n, nacs::exp_distance{});
+    register_kernel(policy, pname, n, nacs::cosine{});
+    register_kernel(policy, pname, n, nacs::rbf{});
+  }
+}
+
 void register_all() {
+  register_kernels(nacs::seq, "seq");
+#if defined(_OPENMP)
+  register_kernels(nacs::par.with_threads(par_threads), "par2");
+#endif
   std::vector<std::pair<std::size_t, std::size_t>> grid;
   for (const std::size_t n : {100, 500, 1000, 10000})
     for (const std::size_t k : {50, 100, 200})
