@@ -17,10 +17,13 @@
 /// is checked against nacs::memory_limit() before anything is allocated.
 #pragma once
 
+#include <cmath>
+#include <concepts>
 #include <cstddef>
 #include <optional>
 #include <ostream>
 #include <span>
+#include <string>
 #include <string_view>
 #include <type_traits>
 
@@ -29,13 +32,56 @@
 #include <nacs/core/memory.hpp>
 #include <nacs/core/types.hpp>
 #include <nacs/detail/similarity/buffer.hpp>
+#include <nacs/detail/similarity/ops.hpp>
 #include <nacs/execution.hpp>
 
 namespace nacs {
 
 namespace detail {
 struct kernel_access;
+
+inline void expect_positive_finite(double v, const char* what) {
+  NACS_EXPECTS(std::isfinite(v) && v > 0.0, errc::invalid_argument,
+               std::string(what) + " is " + std::to_string(v) + ": it must be finite and > 0");
+}
 }  // namespace detail
+
+/// @name Writing a similarity
+/// A similarity policy is a small struct of settings (such as exp_distance's
+/// gamma) with two members:
+///
+/// - `name()`: its name, as programs spell it ("exp-distance"); and
+/// - `resolve(d)`: checks the settings and fills in their defaults for rows of
+///   d values (d == 0: a precomputed distance matrix), throwing nacs::error for
+///   a bad setting, and returns the *step* the kernel runs: a trivially
+///   copyable struct whose members are NACS_HOST_DEVICE, so that the same
+///   struct serves the CPU kernels and the CUDA kernels.
+///
+/// A step has (op is the step, acc starts at 0, a and b are the two rows' k-th values):
+///
+/// - `op.accumulate(acc, a, b)`, once per dimension, in the rows' type
+///   (float or double): acc is updated in place. It must give the same bits
+///   for (a, b) and (b, a): the kernel computes one triangle and mirrors it.
+///   Written as a template over the accumulator type V and element type E
+///   (`template <class V, class E> void accumulate(V& acc, E a, const V& b)`),
+///   it also runs on SIMD vectors (V a GCC vector of E, a broadcast);
+///   otherwise the kernel calls it one lane at a time.
+/// - `op.epilogue(q)`: the similarity, in float, from the accumulated value.
+/// - optional `op.from_distance(dist)`: the similarity from a distance, which
+///   makes the policy a distance_similarity (usable with a distance_matrix);
+///   accumulate must then sum squared differences.
+/// - optional `op.shift(largest)`: the kernel stores C - value with
+///   C = shift(the partition's largest value) (neg_distance's C).
+/// - optional `static constexpr bool unit_rows = true`: rows are scaled to unit
+///   length (in double) before accumulate (cosine).
+/// - optional host-only `op.epilogue16(q, s)` / `op.from_distance16(d, s)`:
+///   16 values at once, with the same bits as the scalar member (the built-ins
+///   use the SIMD sqrt and exp of detail/similarity/simd.hpp).
+///
+/// A policy written this way (in any namespace) works everywhere the
+/// built-ins do: make_kernel, facility_location, seq and par (bitwise equal).
+/// To be named on a command line, add it to similarity_choice below.
+/// @{
 
 /// @brief s(a, b) = C - ||a - b||, the paper's Eq. 6 and the default.
 ///
@@ -46,6 +92,15 @@ struct kernel_access;
 /// location counts a negative best similarity as 0.
 struct neg_distance {
   std::optional<double> shift{};  ///< C; empty: the partition's largest distance
+  /// @brief "neg-distance".
+  [[nodiscard]] static constexpr std::string_view name() noexcept { return "neg-distance"; }
+  /// @brief The kernel step; throws nacs::error invalid_argument for a non-finite shift.
+  [[nodiscard]] detail::neg_distance_op resolve(std::size_t /*dim*/) const {
+    if (!shift) return {.c = 0.0f, .from_max = true};
+    NACS_EXPECTS(std::isfinite(*shift), errc::invalid_argument,
+                 "neg_distance.shift must be finite; leave it empty to use the partition's largest distance");
+    return {.c = static_cast<float>(*shift), .from_max = false};
+  }
   friend bool operator==(const neg_distance&, const neg_distance&) = default;
 };
 
@@ -55,34 +110,74 @@ struct neg_distance {
 /// solver benchmark (Tables 1 and 8) uses.
 struct exp_distance {
   std::optional<double> gamma{};  ///< > 0; empty: d (required with a distance_matrix)
+  /// @brief "exp-distance".
+  [[nodiscard]] static constexpr std::string_view name() noexcept { return "exp-distance"; }
+  /// @brief The kernel step; throws nacs::error invalid_argument for a bad or missing gamma.
+  [[nodiscard]] detail::exp_distance_op resolve(std::size_t dim) const {
+    NACS_EXPECTS(gamma || dim > 0, errc::invalid_argument,
+                 "exp_distance on a distance matrix needs gamma (its default, the embedding dimension d, is unknown "
+                 "there): set exp_distance{.gamma = ...}");
+    const double g = gamma.value_or(static_cast<double>(dim));
+    detail::expect_positive_finite(g, "exp_distance.gamma");
+    return {.scale = static_cast<float>(-1.0 / g)};
+  }
   friend bool operator==(const exp_distance&, const exp_distance&) = default;
 };
 
 /// @brief s(a, b) = <a, b> / (||a|| ||b||), in [-1, 1]; 0 when either row is all zeros.
 struct cosine {
+  /// @brief "cosine".
+  [[nodiscard]] static constexpr std::string_view name() noexcept { return "cosine"; }
+  /// @brief The kernel step (no settings to check).
+  [[nodiscard]] static constexpr detail::cosine_op resolve(std::size_t /*dim*/) noexcept { return {}; }
   friend bool operator==(const cosine&, const cosine&) = default;
 };
 
 /// @brief s(a, b) = exp(-gamma ||a - b||^2); gamma defaults to 1 / d.
 struct rbf {
   std::optional<double> gamma{};  ///< > 0; empty: 1 / d (required with a distance_matrix)
+  /// @brief "rbf".
+  [[nodiscard]] static constexpr std::string_view name() noexcept { return "rbf"; }
+  /// @brief The kernel step; throws nacs::error invalid_argument for a bad or missing gamma.
+  [[nodiscard]] detail::rbf_op resolve(std::size_t dim) const {
+    NACS_EXPECTS(gamma || dim > 0, errc::invalid_argument,
+                 "rbf on a distance matrix needs gamma (its default, 1 / d, is unknown there): set rbf{.gamma = ...}");
+    const double g = gamma.value_or(dim > 0 ? 1.0 / static_cast<double>(dim) : 0.0);
+    detail::expect_positive_finite(g, "rbf.gamma");
+    return {.scale = static_cast<float>(-g)};
+  }
   friend bool operator==(const rbf&, const rbf&) = default;
 };
 
-/// @brief One of nacs's similarity policies.
-template <class S>
-concept similarity_policy = std::same_as<S, neg_distance> || std::same_as<S, exp_distance> ||
-                            std::same_as<S, cosine> || std::same_as<S, rbf>;
+/// @brief A kernel step (what a similarity policy's resolve() returns): see "Writing a similarity".
+template <class Op>
+concept similarity_step = std::is_trivially_copyable_v<Op> &&
+                          requires(const Op& op, float& fa, float f, double& da, double d) {
+                            op.accumulate(fa, f, fa);
+                            op.accumulate(da, d, da);
+                            { op.epilogue(f) } -> std::same_as<float>;
+                          };
 
-/// @brief A similarity policy that is a function of the distance (all but cosine).
+/// @brief A similarity policy: a name and a resolve(d) that returns a similarity_step.
 template <class S>
-concept distance_similarity = similarity_policy<S> && !std::same_as<S, cosine>;
+concept similarity_policy = std::copy_constructible<S> && requires(const S& s, std::size_t dim) {
+  { s.name() } -> std::convertible_to<std::string_view>;
+  { s.resolve(dim) } -> similarity_step;
+};
+
+/// @brief A similarity policy that is a function of the distance (its step has from_distance): all built-ins but cosine.
+template <class S>
+concept distance_similarity = similarity_policy<S> && requires(const S& s, std::size_t dim, float dist) {
+  { s.resolve(dim).from_distance(dist) } -> std::same_as<float>;
+};
 
 /// @brief The policy's name as the command-line examples spell it ("neg-distance", ...).
-constexpr std::string_view similarity_name(const neg_distance&) noexcept { return "neg-distance"; }
-constexpr std::string_view similarity_name(const exp_distance&) noexcept { return "exp-distance"; }
-constexpr std::string_view similarity_name(const cosine&) noexcept { return "cosine"; }
-constexpr std::string_view similarity_name(const rbf&) noexcept { return "rbf"; }
+template <similarity_policy S>
+constexpr std::string_view similarity_name(const S& s) noexcept(noexcept(s.name())) {
+  return s.name();
+}
+
+/// @}
 
 /// @brief Prints a policy and its setting, e.g. "exp-distance{gamma=d}".
 inline std::ostream& operator<<(std::ostream& os, const neg_distance& s) {
@@ -142,7 +237,7 @@ class similarity_kernel {
   }
   /// @brief True when s(i, j) == s(j, i) for every pair (always for embeddings).
   [[nodiscard]] bool symmetric() const noexcept { return symmetric_; }
-  /// @brief The C that neg_distance used (0 for the other policies).
+  /// @brief The C of a shifted similarity (neg_distance's; 0 for the other built-ins).
   [[nodiscard]] double shift() const noexcept { return shift_; }
   /// @brief Bytes held.
   [[nodiscard]] std::size_t bytes() const noexcept { return data_.size() * sizeof(float); }

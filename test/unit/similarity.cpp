@@ -5,7 +5,11 @@
 #include <nacs/similarity.hpp>
 #include <nacs/detail/similarity/fast_exp.hpp>
 #include <nacs/detail/similarity/simd.hpp>
+#include <nacs/objective/facility_location.hpp>
+#include <nacs/solver/maximize.hpp>
+#include <nacs/solver/naive.hpp>
 
+#include <nacs_ref/facility_location.hpp>
 #include <nacs_ref/policies.hpp>
 #include <nacs_ref/random.hpp>
 #include <nacs_ref/similarity.hpp>
@@ -15,7 +19,9 @@
 #include <cstdint>
 #include <cstring>
 #include <limits>
+#include <optional>
 #include <sstream>
+#include <string_view>
 #include <vector>
 
 namespace {
@@ -262,4 +268,164 @@ TEST_CASE_TEMPLATE("kernels big enough to be built on several threads are bitwis
     CHECK(bitwise_equal(nacs::make_kernel(policy, x.view(), nacs::cosine{}), c));
     CHECK(bitwise_equal(nacs::make_kernel(policy, nacs::distance_matrix{dm.view()}, nacs::rbf{.gamma = 2.0}), d));
   });
+}
+
+// ------------------------------------------------------- similarities defined outside the library
+
+namespace user_similarities {
+
+// s(a, b) = 1 / (1 + ||a - b||_4 / width): accumulate is a template, so the CPU kernel runs it on
+// SIMD vectors; from_distance makes it usable on a distance matrix (of L4 distances).
+struct l4_similarity {
+  std::optional<double> width{};  // > 0; empty: 1
+  static constexpr std::string_view name() noexcept { return "l4"; }
+  struct step {
+    float inv_width = 1.0f;
+    template <class V, class E>
+    NACS_HOST_DEVICE static void accumulate(V& acc, E a, const V& b) noexcept {
+      const V t = a - b;
+      const V t2 = t * t;
+      acc += t2 * t2;
+    }
+    NACS_HOST_DEVICE float epilogue(float q) const noexcept { return from_distance(std::sqrt(std::sqrt(q))); }
+    NACS_HOST_DEVICE float from_distance(float d) const noexcept { return 1.0f / (1.0f + d * inv_width); }
+  };
+  step resolve(std::size_t /*dim*/) const {
+    const double w = width.value_or(1.0);
+    NACS_EXPECTS(std::isfinite(w) && w > 0.0, nacs::errc::invalid_argument, "l4_similarity.width must be finite and > 0");
+    return {static_cast<float>(1.0 / w)};
+  }
+};
+
+// s(a, b) = C - ||a / |a| - b / |b| ||_1, C = the partition's largest such distance: accumulate is
+// written for scalars only (the kernel then calls it lane by lane), with unit_rows and shift.
+struct unit_l1_similarity {
+  static constexpr std::string_view name() noexcept { return "unit-l1"; }
+  struct step {
+    static constexpr bool unit_rows = true;
+    static void accumulate(float& acc, float a, float b) noexcept { acc += std::abs(a - b); }
+    static void accumulate(double& acc, double a, double b) noexcept { acc += std::abs(a - b); }
+    static float epilogue(float q) noexcept { return q; }
+    static float shift(float largest) noexcept { return largest; }
+  };
+  static step resolve(std::size_t /*dim*/) noexcept { return {}; }
+};
+
+}  // namespace user_similarities
+
+namespace {
+
+static_assert(nacs::similarity_policy<user_similarities::l4_similarity>);
+static_assert(nacs::distance_similarity<user_similarities::l4_similarity>);
+static_assert(nacs::similarity_policy<user_similarities::unit_l1_similarity>);
+static_assert(!nacs::distance_similarity<user_similarities::unit_l1_similarity>);  // no from_distance
+static_assert(nacs::detail::vector_accumulate_op<user_similarities::l4_similarity::step, nacs::detail::simd::f32x16, float>);
+static_assert(!nacs::detail::vector_accumulate_op<user_similarities::unit_l1_similarity::step, nacs::detail::simd::f32x16, float>);
+
+// The brute-force values in double, from the raw rows.
+template <class T>
+nacs_ref::dense l4_reference(const nacs::matrix<T>& x, double width) {
+  nacs_ref::dense s{x.rows(), std::vector<double>(x.rows() * x.rows())};
+  for (std::size_t i = 0; i < x.rows(); ++i)
+    for (std::size_t j = 0; j < x.rows(); ++j) {
+      double q = 0.0;
+      for (std::size_t k = 0; k < x.cols(); ++k) q += std::pow(static_cast<double>(x(i, k)) - static_cast<double>(x(j, k)), 4);
+      s.v[i * s.n + j] = 1.0 / (1.0 + std::pow(q, 0.25) / width);
+    }
+  return s;
+}
+template <class T>
+nacs_ref::dense unit_l1_reference(const nacs::matrix<T>& x) {
+  const std::size_t n = x.rows(), d = x.cols();
+  std::vector<double> u(n * d, 0.0);
+  for (std::size_t i = 0; i < n; ++i) {
+    double sq = 0.0;
+    for (std::size_t k = 0; k < d; ++k) sq += static_cast<double>(x(i, k)) * static_cast<double>(x(i, k));
+    for (std::size_t k = 0; k < d; ++k) u[i * d + k] = sq > 0.0 ? static_cast<double>(x(i, k)) / std::sqrt(sq) : 0.0;
+  }
+  nacs_ref::dense s{n, std::vector<double>(n * n)};
+  double largest = 0.0;
+  for (std::size_t i = 0; i < n; ++i)
+    for (std::size_t j = 0; j < n; ++j) {
+      double l1 = 0.0;
+      for (std::size_t k = 0; k < d; ++k) l1 += std::abs(u[i * d + k] - u[j * d + k]);
+      s.v[i * n + j] = l1;
+      largest = std::max(largest, l1);
+    }
+  for (double& v : s.v) v = largest - v;
+  return s;
+}
+
+}  // namespace
+
+TEST_CASE_TEMPLATE("a similarity defined outside the library goes through make_kernel like the built-ins", T, float, double) {
+  using user_similarities::l4_similarity;
+  using user_similarities::unit_l1_similarity;
+  for (const std::size_t n : {1, 5, 33, 70})
+    for (const std::size_t d : {1, 3, 13}) {
+      CAPTURE(n);
+      CAPTURE(d);
+      const auto x = nacs_ref::uniform_matrix<T>(n, d, 100 + n * d);
+      const double dd = static_cast<double>(d);
+      // Tolerance, L4: the 4th powers and their sum in T carry a relative error of about (d + 4)
+      // float epsilons (6e-8 each); the 4th root quarters it and s = 1 / (1 + D / w) moves by at
+      // most s^2 D / w <= 1/4 of D's relative error; float roots, division and storage add a few
+      // epsilons: 1e-7 * (d + 8) in all (2.1e-6 at d = 13). A dimension left out or a wrong power
+      // is off by 1e-2 or more.
+      const double tol4 = 1e-7 * (dd + 8.0);
+      const auto k4 = nacs::make_kernel(nacs::seq, x.view(), l4_similarity{});
+      CHECK(max_error(k4, l4_reference(x, 1.0)) <= tol4);
+      const auto k4w = nacs::make_kernel(nacs::seq, x.view(), l4_similarity{.width = 0.25});
+      CHECK(max_error(k4w, l4_reference(x, 0.25)) <= tol4);
+      CHECK(k4.shift() == 0.0);
+      // Tolerance, unit L1: rows normalised in double then rounded to T (eps |x| each), d absolute
+      // differences summed in T (relative error <= (d + 1) eps of the sum), the sum <= 2 sqrt(d) for
+      // unit rows, then C - value in float: 1.2e-7 * (d + 4) * 2 sqrt(d) (1.5e-5 at d = 13).
+      const double tol1 = 1.2e-7 * (dd + 4.0) * 2.0 * std::sqrt(dd);
+      const auto k1 = nacs::make_kernel(nacs::seq, x.view(), unit_l1_similarity{});
+      const auto r1 = unit_l1_reference(x);
+      CHECK(max_error(k1, r1) <= tol1);
+      // The shift is the largest L1 distance, and the diagonal is exactly C - 0.
+      double largest = 0.0;
+      for (std::size_t i = 0; i < n; ++i) largest = std::max(largest, r1(i, i));
+      CHECK(std::abs(k1.shift() - largest) <= tol1);
+      for (nacs::row_index i = 0; i < static_cast<nacs::row_index>(n); ++i) CHECK(k1(i, i) == static_cast<float>(k1.shift()));
+      // Every policy gives the same bits, for both (the tile loop, the lane-by-lane fallback).
+      nacs_ref::for_each_policy([&](const auto& policy, const std::string& name) {
+        CAPTURE(name);
+        CHECK(bitwise_equal(nacs::make_kernel(policy, x.view(), l4_similarity{}), k4));
+        CHECK(bitwise_equal(nacs::make_kernel(policy, x.view(), unit_l1_similarity{}), k1));
+      });
+    }
+}
+
+TEST_CASE("a user-defined similarity works on a distance matrix, in facility_location, and reports its errors") {
+  using user_similarities::l4_similarity;
+  const auto x = nacs_ref::uniform_matrix<double>(40, 4, 77);
+  nacs::matrix<double> dm(40, 40);
+  for (std::size_t i = 0; i < 40; ++i)
+    for (std::size_t j = 0; j < 40; ++j) {
+      double q = 0.0;
+      for (std::size_t k = 0; k < 4; ++k) q += std::pow(x(i, k) - x(j, k), 4);
+      dm(i, j) = std::pow(q, 0.25);
+    }
+  const auto ref = l4_reference(x, 0.5);
+  // Tolerance: distances exact to double, then 1 / (1 + d / w) in float: a few float epsilons.
+  CHECK(max_error(nacs::make_kernel(nacs::seq, nacs::distance_matrix{dm.view()}, l4_similarity{.width = 0.5}), ref) <= 5e-7);
+  // facility_location over it: F of the picks, recomputed from the double reference. Tolerance:
+  // each row's best similarity is off by <= 1e-7 * (4 + 8) (as above), 40 rows: 5e-5.
+  const auto obj = nacs::facility_location{x.view(), l4_similarity{.width = 0.5}};
+  CHECK(obj.name() == "facility location (l4)");
+  const auto sel = nacs::maximize(nacs::seq, obj, 6, nacs::naive_greedy{});
+  REQUIRE(sel.indices.size() == 6);
+  std::vector<std::size_t> picks;
+  for (const auto i : sel.indices) picks.push_back(static_cast<std::size_t>(i));
+  CHECK(std::abs(sel.objective - nacs_ref::facility_objective(ref, picks)) <= 40 * 1.2e-6);
+  CHECK(picks == nacs_ref::facility_greedy(ref, 6).picks);  // no near-ties on this seeded input
+  nacs_ref::for_each_policy([&](const auto& policy, const std::string& name) {
+    CAPTURE(name);
+    CHECK(nacs::maximize(policy, obj, 6, nacs::naive_greedy{}).indices == sel.indices);
+  });
+  expect_error([&] { (void)nacs::make_kernel(nacs::seq, x.view(), l4_similarity{.width = -1.0}); }, nacs::errc::invalid_argument,
+               "l4_similarity.width must be finite and > 0");
 }

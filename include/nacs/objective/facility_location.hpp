@@ -63,11 +63,12 @@ class facility_location {
                 "nacs::facility_location: the source must be embeddings (nacs::matrix_view<const T>), a "
                 "nacs::distance_matrix<T> or a nacs::similarity_matrix<T>, T float or double");
   static_assert(!source_traits::embeddings || similarity_policy<Similarity>,
-                "nacs::facility_location: with embeddings, the similarity must be nacs::neg_distance, "
-                "exp_distance, cosine or rbf");
+                "nacs::facility_location: with embeddings, the similarity must be a nacs::similarity_policy "
+                "(neg_distance, exp_distance, cosine, rbf, or your own: see \"Writing a similarity\" in "
+                "nacs/similarity.hpp)");
   static_assert(!source_traits::distances || distance_similarity<Similarity>,
-                "nacs::facility_location: a distance_matrix needs a distance-based similarity "
-                "(neg_distance, exp_distance or rbf); cosine needs the embeddings");
+                "nacs::facility_location: a distance_matrix needs a nacs::distance_similarity, whose step has "
+                "from_distance (neg_distance, exp_distance, rbf); cosine needs the embeddings");
   static_assert(!source_traits::similarities || std::is_same_v<Similarity, precomputed_similarity>,
                 "nacs::facility_location: a similarity_matrix is used as given; to apply a similarity policy, "
                 "pass a distance_matrix or the embeddings");

@@ -203,7 +203,7 @@ detail::facility_location_problem facility_location<Source, Similarity>::build_p
         detail::kernel_from_matrix(threads, v, rows, detail::resolve_similarity(sim_, 0)));
   } else {
     return detail::facility_location_problem(
-        detail::kernel_from_matrix(threads, v, rows, detail::resolved_similarity{}));
+        detail::kernel_from_matrix(threads, v, rows, detail::given_op{}));
   }
 }
 

@@ -36,44 +36,10 @@ struct kernel_access {
   }
 };
 
-enum class similarity_kind { neg_distance, exp_distance, cosine, rbf, given };
-
-/// A policy with its defaults filled in for one input.
-struct resolved_similarity {
-  similarity_kind kind = similarity_kind::given;
-  double param = 0.0;           // neg: C (when !shift_from_max); exp, rbf: gamma
-  bool shift_from_max = false;  // neg_distance without an explicit shift
-};
-
-inline void expect_positive_finite(double v, const char* what) {
-  NACS_EXPECTS(std::isfinite(v) && v > 0.0, errc::invalid_argument,
-               std::string(what) + " is " + std::to_string(v) + ": it must be finite and > 0");
-}
-
-/// dim = the embedding dimension, or 0 for a precomputed distance matrix (no default gamma then).
-inline resolved_similarity resolve_similarity(const neg_distance& s, std::size_t /*dim*/) {
-  if (s.shift) {
-    NACS_EXPECTS(std::isfinite(*s.shift), errc::invalid_argument,
-                 "neg_distance.shift must be finite; leave it empty to use the partition's largest distance");
-    return {similarity_kind::neg_distance, *s.shift, false};
-  }
-  return {similarity_kind::neg_distance, 0.0, true};
-}
-inline resolved_similarity resolve_similarity(const exp_distance& s, std::size_t dim) {
-  NACS_EXPECTS(s.gamma || dim > 0, errc::invalid_argument,
-               "exp_distance on a distance matrix needs gamma (its default, the embedding dimension d, is unknown "
-               "there): set exp_distance{.gamma = ...}");
-  const double g = s.gamma.value_or(static_cast<double>(dim));
-  expect_positive_finite(g, "exp_distance.gamma");
-  return {similarity_kind::exp_distance, g, false};
-}
-inline resolved_similarity resolve_similarity(const cosine&, std::size_t) { return {similarity_kind::cosine, 0.0, false}; }
-inline resolved_similarity resolve_similarity(const rbf& s, std::size_t dim) {
-  NACS_EXPECTS(s.gamma || dim > 0, errc::invalid_argument,
-               "rbf on a distance matrix needs gamma (its default, 1 / d, is unknown there): set rbf{.gamma = ...}");
-  const double g = s.gamma.value_or(dim > 0 ? 1.0 / static_cast<double>(dim) : 0.0);
-  expect_positive_finite(g, "rbf.gamma");
-  return {similarity_kind::rbf, g, false};
+/// The kernel step of a policy for rows of `dim` values (0: a precomputed distance matrix).
+template <similarity_policy S>
+auto resolve_similarity(const S& s, std::size_t dim) {
+  return s.resolve(dim);
 }
 
 template <class T>
@@ -150,10 +116,11 @@ packed_rows<T> pack_rows(matrix_view<const T> x, std::span<const row_index> rows
   return p;
 }
 
-/// out (R x 32) = sum over k of (a_r[k] - b[k][w])^2, or a_r[k] * b[k][w] when Dot.
+/// out (R x 32) = the step's accumulation over k of (a_r[k], b[k][w]), from 0.
 /// One instance computes every pair of a kernel, so each pair gets the same operations.
-template <class T, int R, bool Dot>
-[[gnu::noinline]] void pair_micro(const T* __restrict a, std::size_t d, const T* __restrict b, T* __restrict out) noexcept {
+template <class T, int R, class Op>
+[[gnu::noinline]] void pair_micro(const Op& op, const T* __restrict a, std::size_t d, const T* __restrict b,
+                                  T* __restrict out) noexcept {
   using V = typename simd::lanes<T>::type;
   constexpr int L = simd::lanes<T>::count;
   constexpr int NV = static_cast<int>(tile) / L;
@@ -171,11 +138,15 @@ template <class T, int R, bool Dot>
       const T s = a[static_cast<std::size_t>(r) * d + k];
 #pragma GCC unroll 4
       for (int q = 0; q < NV; ++q) {
-        if constexpr (Dot) {
-          acc[r][q] += s * bv[q];
+        if constexpr (vector_accumulate_op<Op, V, T>) {
+          op.accumulate(acc[r][q], s, bv[q]);
         } else {
-          const V t = s - bv[q];
-          acc[r][q] += t * t;
+          for (int l = 0; l < L; ++l) {  // a step written for scalars only: one lane at a time
+            T lane = acc[r][q][l];
+            const T bl = bv[q][l];
+            op.accumulate(lane, s, bl);
+            acc[r][q][l] = lane;
+          }
         }
       }
     }
@@ -186,16 +157,12 @@ template <class T, int R, bool Dot>
     for (int q = 0; q < NV; ++q) std::memcpy(out + r * static_cast<int>(tile) + q * L, &acc[r][q], sizeof(V));
 }
 
-/// Fills k's columns from packed rows; returns the largest distance (neg_distance) or 0.
-template <class T, bool Dot>
-float embedding_tiles([[maybe_unused]] int threads, const packed_rows<T>& p, const resolved_similarity& rs, float* K, std::size_t ld) {
+/// Fills k's columns from packed rows; returns the largest value before the shift (shifted steps) or 0.
+template <class T, class Op>
+float embedding_tiles([[maybe_unused]] int threads, const packed_rows<T>& p, const Op& op, float* K, std::size_t ld) {
   constexpr int R = std::is_same_v<T, float> ? 8 : 4;
   const std::size_t n = p.n, d = p.d, nb = p.np / tile;
-  const similarity_kind kind = rs.kind;
-  const float scale = kind == similarity_kind::exp_distance ? static_cast<float>(-1.0 / rs.param)
-                      : kind == similarity_kind::rbf        ? static_cast<float>(-rs.param)
-                                                            : 0.0f;
-  // One block per block-row I (its tiles J >= I); the largest distance is kept per block.
+  // One block per block-row I (its tiles J >= I); the largest value is kept per block.
   std::vector<float> block_max(nb, 0.0f);
   for_each_block(parallel_policy{threads}, nb, [&](const std::size_t I) {
     float dmax = 0.0f;
@@ -204,30 +171,16 @@ float embedding_tiles([[maybe_unused]] int threads, const packed_rows<T>& p, con
     alignas(64) float s[tile * tile];
     for (std::size_t J = I; J < nb; ++J) {
       for (std::size_t r = 0; r < tile; r += R)
-        pair_micro<T, R, Dot>(p.rows.data() + (I * tile + r) * d, d, p.blocks.data() + J * tile * d, acc + r * tile);
+        pair_micro<T, R>(op, p.rows.data() + (I * tile + r) * d, d, p.blocks.data() + J * tile * d, acc + r * tile);
       for (std::size_t e = 0; e < tile * tile; ++e) q[e] = static_cast<float>(acc[e]);
-      switch (kind) {
-        case similarity_kind::neg_distance:
-          for (std::size_t e = 0; e < tile * tile; e += 16) simd::sqrt16(q + e, s + e);
-          break;
-        case similarity_kind::exp_distance:
-          for (std::size_t e = 0; e < tile * tile; e += 16) {
-            simd::sqrt16(q + e, s + e);
-            simd::exp16(s + e, scale, s + e);
-          }
-          break;
-        case similarity_kind::rbf:
-          for (std::size_t e = 0; e < tile * tile; e += 16) simd::exp16(q + e, scale, s + e);
-          break;
-        case similarity_kind::cosine:
-          for (std::size_t e = 0; e < tile * tile; ++e) s[e] = std::clamp(q[e], -1.0f, 1.0f);
-          break;
-        case similarity_kind::given:
-          break;
+      if constexpr (vector_epilogue_op<Op>) {
+        for (std::size_t e = 0; e < tile * tile; e += 16) op.epilogue16(q + e, s + e);
+      } else {
+        for (std::size_t e = 0; e < tile * tile; ++e) s[e] = op.epilogue(q[e]);
       }
       const std::size_t rows_here = std::min(tile, n - I * tile);  // rows of block I inside the kernel
       const std::size_t cols_here = std::min(tile, n - J * tile);
-      if (kind == similarity_kind::neg_distance)
+      if constexpr (shifted_op<Op>)
         for (std::size_t r = 0; r < rows_here; ++r)
           for (std::size_t w = 0; w < cols_here; ++w) dmax = std::max(dmax, s[r * tile + w]);
       // Column I*32+r gets s(J*32+w, I*32+r); past the last row it is padding, set to 0.
@@ -263,23 +216,21 @@ constexpr std::size_t embedding_kernel_bytes(std::size_t n, std::size_t d, std::
   return similarity_kernel::bytes_for(static_cast<row_index>(n)) + packed_bytes(n, d, value_size);
 }
 
-template <class T>
+template <class T, class Op>
 similarity_kernel kernel_from_embeddings(int threads, matrix_view<const T> x, std::span<const row_index> rows,
-                                         const resolved_similarity& rs) {
+                                         const Op& op) {
   static_assert(kernel_value_type<T>, "nacs: embeddings must be float or double");
-  const bool dot = rs.kind == similarity_kind::cosine;
   similarity_kernel k = kernel_access::allocate(static_cast<row_index>(rows.size()));
   float dmax = 0.0f;
   {
-    const packed_rows<T> p = pack_rows(x, rows, dot);
-    dmax = dot ? embedding_tiles<T, true>(threads, p, rs, kernel_access::data(k), k.stride())
-               : embedding_tiles<T, false>(threads, p, rs, kernel_access::data(k), k.stride());
+    const packed_rows<T> p = pack_rows(x, rows, op_unit_rows<Op>());
+    dmax = embedding_tiles<T>(threads, p, op, kernel_access::data(k), k.stride());
   }
   double shift = 0.0;
-  if (rs.kind == similarity_kind::neg_distance) {
+  if constexpr (shifted_op<Op>) {
     NACS_EXPECTS(std::isfinite(dmax), errc::invalid_data,
                  "the embeddings' distances overflow float: scale the data down (e.g. standardise it)");
-    const float c = rs.shift_from_max ? dmax : static_cast<float>(rs.param);
+    const float c = static_cast<float>(op.shift(dmax));
     shift_from(threads, c, kernel_access::data(k), rows.size(), k.stride());
     shift = c;
   }
@@ -289,60 +240,50 @@ similarity_kernel kernel_from_embeddings(int threads, matrix_view<const T> x, st
 
 // ----------------------------------------------------- from a precomputed matrix
 
-/// Kernel of the sub-matrix m(rows, rows): similarities as given (kind == given) or
-/// a distance-based policy applied to distances.
-template <class T>
+/// Kernel of the sub-matrix m(rows, rows) under a step with from_distance: given_op
+/// (similarities as given) or a distance_similarity's step applied to distances.
+template <class T, class Op>
 similarity_kernel kernel_from_matrix(int threads, matrix_view<const T> m, std::span<const row_index> rows,
-                                     const resolved_similarity& rs) {
+                                     const Op& op) {
   const std::size_t n = rows.size();
   similarity_kernel k = kernel_access::allocate(static_cast<row_index>(n));
   float* K = kernel_access::data(k);
   const std::size_t ld = k.stride();
   const parallel_policy policy{threads};
   constexpr std::size_t block = tuning::kernel_column_block;
+  // A step with a 16-lane from_distance gets its own pass below; otherwise from_distance runs while copying.
+  constexpr bool vector_pass = vector_from_distance_op<Op>;
   std::vector<float> block_max(block_count(n, block), 0.0f);
   for_each_range(policy, n, block, [&](std::size_t j0, std::size_t j1) {
     float bmax = 0.0f;
     for (std::size_t j = j0; j < j1; ++j) {
       float* col = K + j * ld;
       const auto gj = static_cast<std::size_t>(rows[j]);
-      for (std::size_t i = 0; i < n; ++i) col[i] = static_cast<float>(m(static_cast<std::size_t>(rows[i]), gj));
+      for (std::size_t i = 0; i < n; ++i) {
+        const auto v = static_cast<float>(m(static_cast<std::size_t>(rows[i]), gj));
+        col[i] = vector_pass ? v : op.from_distance(v);
+      }
       for (std::size_t i = n; i < ld; ++i) col[i] = 0.0f;
       for (std::size_t i = 0; i < n; ++i) bmax = std::max(bmax, col[i]);
     }
     block_max[j0 / block] = bmax;
   }, n);
   const float dmax = block_max.empty() ? 0.0f : *std::max_element(block_max.begin(), block_max.end());
+  if constexpr (vector_pass) {
+    for_each_range(policy, n, block, [&](std::size_t j0, std::size_t j1) {
+      for (std::size_t j = j0; j < j1; ++j) {
+        float* col = K + j * ld;
+        for (std::size_t i = 0; i < ld; i += 16) op.from_distance16(col + i, col + i);
+        for (std::size_t i = n; i < ld; ++i) col[i] = 0.0f;
+      }
+    }, n);
+  }
   double shift = 0.0;
-  switch (rs.kind) {
-    case similarity_kind::neg_distance: {
-      NACS_EXPECTS(std::isfinite(dmax), errc::invalid_data,
-                   "the distance matrix overflows float: scale the distances down");
-      const float c = rs.shift_from_max ? dmax : static_cast<float>(rs.param);
-      shift_from(threads, c, K, n, ld);
-      shift = c;
-      break;
-    }
-    case similarity_kind::exp_distance:
-    case similarity_kind::rbf: {
-      const bool squared = rs.kind == similarity_kind::rbf;
-      const float scale = squared ? static_cast<float>(-rs.param) : static_cast<float>(-1.0 / rs.param);
-      for_each_range(policy, n, block, [&](std::size_t j0, std::size_t j1) {
-        for (std::size_t j = j0; j < j1; ++j) {
-          float* col = K + j * ld;
-          alignas(64) float t[16];
-          for (std::size_t i = 0; i < ld; i += 16) {
-            for (std::size_t l = 0; l < 16; ++l) t[l] = squared ? col[i + l] * col[i + l] : col[i + l];
-            simd::exp16(t, scale, col + i);
-          }
-          for (std::size_t i = n; i < ld; ++i) col[i] = 0.0f;
-        }
-      }, n);
-      break;
-    }
-    case similarity_kind::cosine:
-    case similarity_kind::given:
-      break;
+  if constexpr (shifted_op<Op>) {
+    NACS_EXPECTS(std::isfinite(dmax), errc::invalid_data, "the distance matrix overflows float: scale the distances down");
+    const float c = static_cast<float>(op.shift(dmax));
+    shift_from(threads, c, K, n, ld);
+    shift = c;
   }
   bool symmetric = true;
   for (std::size_t j = 0; j < n && symmetric; ++j)
@@ -374,7 +315,7 @@ struct algorithm<algo::make_kernel, host_backend> {
     using V = std::remove_const_t<T>;
     const matrix_view<const V> cx = x;
     validate_embeddings(cx, "make_kernel");
-    const resolved_similarity rs = resolve_similarity(sim, cx.cols());
+    const auto rs = resolve_similarity(sim, cx.cols());
     check_memory(embedding_kernel_bytes(cx.rows(), cx.cols(), sizeof(V)), kernel_what("make_kernel", cx.rows()),
                  memory_limit);
     const std::vector<row_index> rows = all_rows(cx.rows());
@@ -388,7 +329,7 @@ struct algorithm<algo::make_kernel_distances, host_backend> {
   static similarity_kernel run(const P& policy, distance_matrix<T> d, const S& sim,
                                std::optional<std::size_t> memory_limit) {
     validate_square(d.values, "distance matrix", true);
-    const resolved_similarity rs = resolve_similarity(sim, 0);
+    const auto rs = resolve_similarity(sim, 0);
     check_memory(similarity_kernel::bytes_for(static_cast<row_index>(d.values.rows())),
                  kernel_what("make_kernel", d.values.rows()), memory_limit);
     const std::vector<row_index> rows = all_rows(d.values.rows());
@@ -404,7 +345,7 @@ struct algorithm<algo::make_kernel_similarities, host_backend> {
     check_memory(similarity_kernel::bytes_for(static_cast<row_index>(s.values.rows())),
                  kernel_what("make_kernel", s.values.rows()), memory_limit);
     const std::vector<row_index> rows = all_rows(s.values.rows());
-    return kernel_from_matrix<T>(omp_threads(policy), s.values, rows, resolved_similarity{});
+    return kernel_from_matrix<T>(omp_threads(policy), s.values, rows, given_op{});
   }
 };
 
