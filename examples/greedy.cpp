@@ -2,6 +2,7 @@
 // nacs-greedy: picks k representative rows of an embedding matrix by
 // maximising facility location with one of nacs's greedy solvers, and prints
 // one JSON line about the run. See --help.
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdint>
@@ -35,7 +36,6 @@ namespace {
 
 const std::string program = "nacs-greedy";
 
-using similarity_choice = std::variant<nacs::neg_distance, nacs::exp_distance, nacs::cosine, nacs::rbf>;
 using solver_choice = std::variant<nacs::naive_greedy, nacs::lazy_greedy, nacs::stochastic_greedy, nacs::lazier_than_lazy>;
 #if defined(_OPENMP)
 using policy_choice = std::variant<nacs::sequenced_policy, nacs::parallel_policy>;
@@ -109,10 +109,14 @@ request parse_command_line(int argc, const char* const* argv, bool& help) {
                                              "cut the rows into contiguous partitions of at most P rows, solved "
                                              "independently with budgets proportional to their sizes (default: one)",
                                              {.min = 1});
+  const auto sim_names = nacs::similarity_names();
   auto similarity = p.flag<std::string>(
-      "similarity", "NAME", "s(a, b): C - |a - b|, exp(-|a - b| / gamma), cosine, or exp(-gamma |a - b|^2)",
-      {.default_value = "neg-distance", .choices = {"neg-distance", "exp-distance", "cosine", "rbf"}});
-  auto gamma = p.flag<double>("gamma", "G", "exp-distance (default d) and rbf (default 1 / d): the kernel width",
+      "similarity", "NAME",
+      "s(a, b): neg-distance C - |a - b|, exp-distance exp(-|a - b| / gamma), cosine, rbf exp(-gamma |a - b|^2)",
+      {.default_value = std::string(sim_names.front()), .choices = {sim_names.begin(), sim_names.end()}});
+  auto gamma = p.flag<double>("gamma", "G",
+                              nacs::join_names(nacs::similarity_gamma_names(), " and ") +
+                                  ": the kernel width (default d for exp-distance, 1 / d for rbf)",
                               {.min = 0.0, .min_exclusive = true});
   auto policy = p.flag<std::string>("policy", "NAME", "seq: one thread; par: OpenMP threads (same result)",
                                     {.default_value = "par", .choices = {"seq", "par"}});
@@ -159,8 +163,10 @@ request parse_command_line(int argc, const char* const* argv, bool& help) {
   const bool sampled = r.solver_name == "stochastic" || r.solver_name == "lazier";
   if (r.epsilon && !sampled)
     throw nacs_cli::usage_error("--epsilon applies to --solver stochastic or lazier, not " + r.solver_name);
-  if (r.gamma && r.similarity_name != "exp-distance" && r.similarity_name != "rbf")
-    throw nacs_cli::usage_error("--gamma applies to --similarity exp-distance or rbf, not " + r.similarity_name);
+  const auto gamma_names = nacs::similarity_gamma_names();
+  if (r.gamma && std::find(gamma_names.begin(), gamma_names.end(), r.similarity_name) == gamma_names.end())
+    throw nacs_cli::usage_error("--gamma applies to --similarity " + nacs::join_names(gamma_names) + ", not " +
+                                r.similarity_name);
   if (r.threads && r.policy_name != "par")
     throw nacs_cli::usage_error("--threads applies to --policy par (seq always uses one thread)");
 #if !defined(_OPENMP)
@@ -216,13 +222,6 @@ nacs::matrix<float> load(const request& r, std::string& source) {
   NACS_EXPECTS(r.dim.has_value(), nacs::errc::parse,
                "'" + path + "' is not a .npy file (no \\x93NUMPY magic); for raw little-endian float32 data give --dim D");
   return nacs::read_raw_f32<float>(path, static_cast<std::size_t>(*r.dim));
-}
-
-similarity_choice make_similarity(const request& r) {
-  if (r.similarity_name == "neg-distance") return nacs::neg_distance{};
-  if (r.similarity_name == "exp-distance") return nacs::exp_distance{r.gamma};
-  if (r.similarity_name == "cosine") return nacs::cosine{};
-  return nacs::rbf{r.gamma};
 }
 
 solver_choice make_solver(const request& r) {
@@ -304,7 +303,7 @@ int run(int argc, const char* const* argv) {
     k = std::min(std::max<nacs::row_index>(k, n > 0 ? 1 : 0), n);
   }
 
-  const similarity_choice sim = make_similarity(r);
+  const nacs::similarity_choice sim = nacs::make_similarity(r.similarity_name, r.gamma);
   const solver_choice solver = make_solver(r);
   const policy_choice policy = make_policy(r);
   nacs::partition_options opts;

@@ -17,6 +17,7 @@
 /// is checked against nacs::memory_limit() before anything is allocated.
 #pragma once
 
+#include <array>
 #include <cmath>
 #include <concepts>
 #include <cstddef>
@@ -26,10 +27,13 @@
 #include <string>
 #include <string_view>
 #include <type_traits>
+#include <utility>
+#include <variant>
 
 #include <nacs/core/error.hpp>
 #include <nacs/core/matrix.hpp>
 #include <nacs/core/memory.hpp>
+#include <nacs/core/names.hpp>
 #include <nacs/core/types.hpp>
 #include <nacs/detail/similarity/buffer.hpp>
 #include <nacs/detail/similarity/ops.hpp>
@@ -64,8 +68,11 @@ inline void expect_positive_finite(double v, const char* what) {
 ///   for (a, b) and (b, a): the kernel computes one triangle and mirrors it.
 ///   Written as a template over the accumulator type V and element type E
 ///   (`template <class V, class E> void accumulate(V& acc, E a, const V& b)`),
-///   it also runs on SIMD vectors (V a GCC vector of E, a broadcast);
-///   otherwise the kernel calls it one lane at a time.
+///   the CPU tiles run it on SIMD vectors (V a GCC vector of E, a broadcast);
+///   otherwise, and in code compiled by nvcc (which rejects vector types in
+///   __host__ __device__ functions), one lane at a time.
+/// - optional host-only `op.accumulate_simd(acc, a, b)`: the vector form, used
+///   by the CPU tiles in every build (the built-ins have one).
 /// - `op.epilogue(q)`: the similarity, in float, from the accumulated value.
 /// - optional `op.from_distance(dist)`: the similarity from a distance, which
 ///   makes the policy a distance_similarity (usable with a distance_matrix);
@@ -79,8 +86,9 @@ inline void expect_positive_finite(double v, const char* what) {
 ///   use the SIMD sqrt and exp of detail/similarity/simd.hpp).
 ///
 /// A policy written this way (in any namespace) works everywhere the
-/// built-ins do: make_kernel, facility_location, seq and par (bitwise equal).
-/// To be named on a command line, add it to similarity_choice below.
+/// built-ins do: make_kernel, facility_location, seq and par (bitwise equal),
+/// and nacs::cuda. To be named on a command line (nacs-greedy --similarity,
+/// coreset_config::similarity), add it to similarity_choice below.
 /// @{
 
 /// @brief s(a, b) = C - ||a - b||, the paper's Eq. 6 and the default.
@@ -195,6 +203,79 @@ inline std::ostream& operator<<(std::ostream& os, const rbf& s) {
   os << "rbf{gamma=";
   if (s.gamma) os << *s.gamma; else os << "1/d";
   return os << '}';
+}
+
+/// @brief The similarities programs can name, in the order of similarity_names() (the first is the default).
+///
+/// The one table from names to similarities: nacs-greedy's and nacs-coreset's
+/// --similarity and the pipeline's coreset_config::similarity go through it.
+/// Adding a default-constructible policy here is all a program needs to know it:
+/// its name() is the flag's value, and --gamma reaches it if it has a `gamma` setting.
+using similarity_choice = std::variant<neg_distance, exp_distance, cosine, rbf>;
+
+namespace detail {
+template <class S>
+concept has_gamma = requires(S s, std::optional<double> g) { s.gamma = g; };
+
+template <std::size_t... I>
+constexpr auto similarity_name_table(std::index_sequence<I...>) noexcept {
+  return std::array<std::string_view, sizeof...(I)>{std::variant_alternative_t<I, similarity_choice>{}.name()...};
+}
+template <std::size_t... I>
+constexpr std::size_t similarity_gamma_count(std::index_sequence<I...>) noexcept {
+  return (std::size_t{has_gamma<std::variant_alternative_t<I, similarity_choice>>} + ...);
+}
+template <std::size_t N, std::size_t... I>
+constexpr auto similarity_gamma_table(std::index_sequence<I...>) noexcept {
+  std::array<std::string_view, N> out{};
+  std::size_t n = 0;
+  ((has_gamma<std::variant_alternative_t<I, similarity_choice>>
+        ? void(out[n++] = std::variant_alternative_t<I, similarity_choice>{}.name())
+        : void()),
+   ...);
+  return out;
+}
+template <std::size_t... I>
+similarity_choice make_similarity_at(std::size_t i, std::index_sequence<I...>) {
+  similarity_choice out;
+  ((i == I ? void(out.template emplace<I>()) : void()), ...);
+  return out;
+}
+using similarity_indices = std::make_index_sequence<std::variant_size_v<similarity_choice>>;
+}  // namespace detail
+
+/// @brief The names of similarity_choice's policies, in order: neg-distance, exp-distance, cosine, rbf.
+[[nodiscard]] inline std::span<const std::string_view> similarity_names() noexcept {
+  static constexpr auto names = detail::similarity_name_table(detail::similarity_indices{});
+  return names;
+}
+
+/// @brief The names of the policies that take a kernel width `gamma` (exp-distance, rbf).
+[[nodiscard]] inline std::span<const std::string_view> similarity_gamma_names() noexcept {
+  static constexpr auto names = detail::similarity_gamma_table<detail::similarity_gamma_count(detail::similarity_indices{})>(
+      detail::similarity_indices{});
+  return names;
+}
+
+/// @brief The similarity called `name` (similarity_names()), with its gamma set to `gamma` when given.
+/// @throws nacs::error errc::invalid_argument for an unknown name (suggesting the nearest), or a gamma
+///         given to a policy without one
+[[nodiscard]] inline similarity_choice make_similarity(std::string_view name, std::optional<double> gamma = std::nullopt) {
+  similarity_choice s = detail::make_similarity_at(parse_name("similarity", similarity_names(), name),
+                                                   detail::similarity_indices{});
+  if (gamma) {
+    std::visit(
+        [&](auto& p) {
+          if constexpr (detail::has_gamma<std::remove_cvref_t<decltype(p)>>) {
+            p.gamma = gamma;
+          } else {
+            NACS_FAIL(errc::invalid_argument, "gamma applies to the similarities ", join_names(similarity_gamma_names()),
+                      ", not ", name);
+          }
+        },
+        s);
+  }
+  return s;
 }
 
 /// @brief A precomputed N x N similarity matrix, used as given: values(i, j) = s(i, j),

@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <string_view>
 #include <vector>
 
 namespace {
@@ -65,7 +66,46 @@ void sizes(const S& sim) {
 
 }  // namespace
 
+namespace user_similarities {
+// A similarity defined outside the library: s(a, b) = C - ||a - b||_1, C the partition's largest
+// L1 distance. Its step is the one struct both the CPU tiles and the device kernel run.
+struct shifted_l1 {
+  static constexpr std::string_view name() noexcept { return "shifted-l1"; }
+  struct step {
+    template <class T>
+    NACS_HOST_DEVICE static void accumulate(T& acc, T a, T b) noexcept {
+      acc += a < b ? b - a : a - b;
+    }
+    NACS_HOST_DEVICE static float epilogue(float q) noexcept { return q; }
+    NACS_HOST_DEVICE static float shift(float largest) noexcept { return largest; }
+  };
+  static step resolve(std::size_t) noexcept { return {}; }
+};
+}  // namespace user_similarities
+
 TEST_SUITE("gpu") {
+TEST_CASE("a similarity defined outside the library runs on the GPU through its own step") {
+  static_assert(nacs::similarity_policy<user_similarities::shifted_l1>);
+  for (const std::size_t n : {1u, 33u, 100u})
+    for (const std::size_t d : {1u, 7u, 33u}) {
+      CAPTURE(n);
+      CAPTURE(d);
+      const nacs::matrix<float> x = nacs_ref::uniform_matrix<float>(n, d, 40 + n + d);
+      const nacs::similarity_kernel g = nacs::make_kernel(nacs::cuda, x.view(), user_similarities::shifted_l1{});
+      const nacs::similarity_kernel c = nacs::make_kernel(nacs::seq, x.view(), user_similarities::shifted_l1{});
+      // Tolerance: both sum the same d float terms in index order (no products to fuse), so
+      // they should agree exactly; 1e-6 * d allows for a different rounding of C - value.
+      const double tol = 1e-6 * static_cast<double>(d);
+      CHECK(std::abs(g.shift() - c.shift()) <= tol);
+      double worst = 0.0;
+      for (nacs::row_index j = 0; j < static_cast<nacs::row_index>(n); ++j)
+        for (nacs::row_index i = 0; i < static_cast<nacs::row_index>(n); ++i)
+          worst = std::max(worst, std::abs(static_cast<double>(g(i, j)) - static_cast<double>(c(i, j))));
+      CHECK_MESSAGE(worst <= tol, "worst |gpu - cpu| = " << worst);
+      for (nacs::row_index i = 0; i < static_cast<nacs::row_index>(n); ++i)
+        CHECK(g(i, i) == static_cast<float>(g.shift()));  // C - 0 on the diagonal
+    }
+}
 TEST_CASE("neg_distance on the GPU matches the reference and the CPU kernel") {
   sizes(nacs::neg_distance{});
   sizes(nacs::neg_distance{.shift = 3.0});

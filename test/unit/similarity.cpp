@@ -22,6 +22,7 @@
 #include <optional>
 #include <sstream>
 #include <string_view>
+#include <variant>
 #include <vector>
 
 namespace {
@@ -249,6 +250,23 @@ TEST_CASE("policies are comparable and printable") {
   CHECK(os.str() == "exp-distance{gamma=d} rbf{gamma=0.5} neg-distance{shift=max distance} cosine{}");
 }
 
+TEST_CASE("one table maps names to similarities, with gamma where a policy has one") {
+  const auto names = nacs::similarity_names();
+  REQUIRE(names.size() == 4);
+  CHECK(nacs::join_names(names, ", ") == "neg-distance, exp-distance, cosine, rbf");
+  CHECK(nacs::join_names(nacs::similarity_gamma_names()) == "exp-distance or rbf");
+  // Each name gives the policy of that name, default-constructed.
+  for (const auto name : names) CHECK(std::visit([](const auto& s) { return s.name(); }, nacs::make_similarity(name)) == name);
+  CHECK(std::get<nacs::neg_distance>(nacs::make_similarity("neg-distance")) == nacs::neg_distance{});
+  CHECK(std::get<nacs::exp_distance>(nacs::make_similarity("exp-distance", 2.5)).gamma == 2.5);
+  CHECK(std::get<nacs::rbf>(nacs::make_similarity("rbf", 0.5)).gamma == 0.5);
+  CHECK_FALSE(std::get<nacs::rbf>(nacs::make_similarity("rbf")).gamma.has_value());
+  expect_error([] { (void)nacs::make_similarity("exp-distanse"); }, nacs::errc::invalid_argument,
+               "unknown similarity 'exp-distanse': did you mean 'exp-distance'? use one of: neg-distance, exp-distance, cosine, rbf");
+  expect_error([] { (void)nacs::make_similarity("cosine", 2.0); }, nacs::errc::invalid_argument,
+               "gamma applies to the similarities exp-distance or rbf, not cosine");
+}
+
 TEST_CASE_TEMPLATE("kernels big enough to be built on several threads are bitwise the same", T, float, double) {
   // 300 rows x 13 values and a 1030 x 1030 distance matrix are above tuning::parallel_min_work.
   auto x = nacs_ref::matrix_with_duplicates<T>(300, 13, 8, 7);
@@ -274,7 +292,7 @@ TEST_CASE_TEMPLATE("kernels big enough to be built on several threads are bitwis
 
 namespace user_similarities {
 
-// s(a, b) = 1 / (1 + ||a - b||_4 / width): accumulate is a template, so the CPU kernel runs it on
+// s(a, b) = 1 / (1 + ||a - b||_4 / width): accumulate is a template, so the CPU tiles run it on
 // SIMD vectors; from_distance makes it usable on a distance matrix (of L4 distances).
 struct l4_similarity {
   std::optional<double> width{};  // > 0; empty: 1
@@ -319,8 +337,12 @@ static_assert(nacs::similarity_policy<user_similarities::l4_similarity>);
 static_assert(nacs::distance_similarity<user_similarities::l4_similarity>);
 static_assert(nacs::similarity_policy<user_similarities::unit_l1_similarity>);
 static_assert(!nacs::distance_similarity<user_similarities::unit_l1_similarity>);  // no from_distance
-static_assert(nacs::detail::vector_accumulate_op<user_similarities::l4_similarity::step, nacs::detail::simd::f32x16, float>);
-static_assert(!nacs::detail::vector_accumulate_op<user_similarities::unit_l1_similarity::step, nacs::detail::simd::f32x16, float>);
+// Which path the CPU tiles take: the built-ins' accumulate_simd (2), a template accumulate on
+// vectors (1), or lane by lane (0).
+static_assert(nacs::detail::vector_accumulate_kind<nacs::detail::neg_distance_op, nacs::detail::simd::f32x16, float>() == 2);
+static_assert(nacs::detail::vector_accumulate_kind<user_similarities::l4_similarity::step, nacs::detail::simd::f32x16, float>() == 1);
+static_assert(nacs::detail::vector_accumulate_kind<user_similarities::l4_similarity::step, nacs::detail::simd::f64x8, double>() == 1);
+static_assert(nacs::detail::vector_accumulate_kind<user_similarities::unit_l1_similarity::step, nacs::detail::simd::f32x16, float>() == 0);
 
 // The brute-force values in double, from the raw rows.
 template <class T>

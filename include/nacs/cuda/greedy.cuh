@@ -68,7 +68,7 @@ struct algorithm<algo::naive_facility_batch, cuda_backend> {
     std::vector<cuda::device_array<double>> gains;
     std::vector<cuda::greedy_partition> parts;
     for (std::size_t b = 0; b < partitions.size(); ++b) {
-      const resolved_similarity rs = resolve_similarity(sim, partitions[b].cols());
+      const auto rs = resolve_similarity(sim, partitions[b].cols());
       const std::vector<row_index> rows = all_rows(partitions[b].rows());
       kernels.push_back(cuda::build_device_kernel<T>(s, partitions[b], rows, rs));
       const std::size_t n = kernels.back().n, k = static_cast<std::size_t>(budgets[b]);

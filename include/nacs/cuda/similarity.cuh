@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 /// @file
 /// @brief make_kernel on a CUDA device: the similarity kernel of embedding rows
-/// under any of the four similarity policies, computed on the GPU.
+/// under any similarity policy (the built-ins or your own), computed on the GPU.
 ///
 /// This header is the CUDA backend's specialisation of
 /// detail::algorithm<algo::make_kernel, cuda_backend>: the public
@@ -9,10 +9,11 @@
 /// `nacs::make_kernel(nacs::cuda, x, sim)` validates its input exactly as the
 /// CPU overloads do (same errors, thrown before the device is touched), builds
 /// the kernel on the policy's stream with one thread per pair, and returns it
-/// in host memory in the same layout. Distances are summed directly in the
-/// input's type in index order, so as on the CPU the kernel is symmetric
-/// bitwise and d(a, a) == 0; the values may differ from the CPU kernel's in
-/// the last bits (fused multiply-adds; expf instead of the CPU's polynomial exp).
+/// in host memory in the same layout. The device runs the policy's own step
+/// struct (its accumulate and epilogue, the CPU's exp_approx included), summing
+/// in the input's type in index order, so as on the CPU the kernel is symmetric
+/// bitwise and d(a, a) == 0; the values may differ from the CPU kernel's in the
+/// last bits (fused multiply-adds).
 #pragma once
 
 #include <cstring>
@@ -33,7 +34,7 @@ struct algorithm<algo::make_kernel, cuda_backend> {
     using V = std::remove_const_t<T>;
     const matrix_view<const V> cx = x;
     validate_embeddings(cx, "make_kernel");
-    const resolved_similarity rs = resolve_similarity(sim, cx.cols());
+    const auto rs = resolve_similarity(sim, cx.cols());
     check_memory(similarity_kernel::bytes_for(static_cast<row_index>(cx.rows())), kernel_what("make_kernel", cx.rows()),
                  memory_limit);
     const std::vector<row_index> rows = all_rows(cx.rows());

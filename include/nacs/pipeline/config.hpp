@@ -37,8 +37,8 @@
 #include <vector>
 
 #include <nacs/core/error.hpp>
+#include <nacs/core/names.hpp>
 #include <nacs/data/dataset.hpp>
-#include <nacs/detail/core/edit_distance.hpp>
 #include <nacs/execution.hpp>
 #include <nacs/model/trainer.hpp>
 #include <nacs/pipeline/coreset.hpp>
@@ -94,34 +94,6 @@ struct coreset_config {
 [[nodiscard]] inline std::span<const std::string_view> solver_names() noexcept {
   static constexpr std::array<std::string_view, 4> names = {"naive", "lazy", "stochastic", "lazier"};
   return names;
-}
-
-/// @brief "a, b or c": the names for a help text.
-[[nodiscard]] inline std::string join_names(std::span<const std::string_view> names, std::string_view last = " or ") {
-  std::string s;
-  for (std::size_t i = 0; i < names.size(); ++i) {
-    if (i) s += i + 1 == names.size() ? std::string(last) : std::string(", ");
-    s += names[i];
-  }
-  return s;
-}
-
-
-/// @brief The position of `name` in `names` (one of the tables above).
-/// @param[in] kind  what is named, for the message ("method", "filter", ...)
-/// @throws nacs::error errc::invalid_argument naming the valid choices (and the nearest, for a near miss)
-[[nodiscard]] inline std::size_t parse_name(std::string_view kind, std::span<const std::string_view> names,
-                                            std::string_view name) {
-  for (std::size_t i = 0; i < names.size(); ++i)
-    if (names[i] == name) return i;
-  std::string hint;
-  std::size_t best = 3;
-  for (const auto n : names)
-    if (const std::size_t d = detail::edit_distance(n, name); d < best && d < std::max<std::size_t>(n.size(), 2)) {
-      best = d;
-      hint = "did you mean '" + std::string(n) + "'? ";
-    }
-  NACS_FAIL(errc::invalid_argument, "unknown ", kind, " '", name, "': ", hint, "use one of: ", join_names(names, ", "));
 }
 
 /// @brief One of the greedy solvers.

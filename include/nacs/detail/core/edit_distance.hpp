@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // Levenshtein distance, for "did you mean" suggestions: the library's name tables
-// (nacs/pipeline/config.hpp) and the programs' flag parser (examples/common/cli.hpp).
+// (nacs/core/names.hpp) and the programs' flag parser (examples/common/cli.hpp).
 #pragma once
 
 #include <algorithm>

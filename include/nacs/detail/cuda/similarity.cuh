@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <span>
+#include <type_traits>
 #include <vector>
 
 #include <nacs/detail/cuda/buffer.cuh>
@@ -24,15 +25,17 @@ struct device_kernel {
   double shift = 0.0;  // the C neg_distance used (0 otherwise)
 };
 
-/// Sum over k of (a_k - b_k)^2 (Dot: a_k * b_k) for pair (i = row of the block's x, j = column),
-/// accumulated in T in index order, then the similarity's epilogue in float. The pair (j, i)
-/// runs the same operations on the same values, so the kernel is symmetric bitwise and
-/// d(a, a) == 0 exactly. Rows n..ld of each column (padding) are written as 0. For neg_distance the
-/// distance is stored and the largest one is folded into *dmax_bits (floats >= 0 compare
-/// like their bit patterns), for a second pass that subtracts from C.
-template <class T, bool Dot>
-__global__ void pair_kernel(const T* __restrict__ x, std::size_t n, std::size_t d, similarity_kind kind, float scale,
-                            float* __restrict__ out, std::size_t ld, unsigned int* __restrict__ dmax_bits) {
+/// The similarity step's accumulate over k for pair (i = row of the block's x, j = column),
+/// in T in index order, then its epilogue in float: the same step struct the CPU kernel
+/// runs (see "Writing a similarity" in nacs/similarity.hpp). The pair (j, i) runs the same
+/// operations on the same values, so the kernel is symmetric bitwise and d(a, a) == 0
+/// exactly. Rows n..ld of each column (padding) are written as 0. For a shifted step
+/// (neg_distance) the epilogue's value is stored and max(0, value) is folded into
+/// *dmax_bits (floats >= 0 compare like their bit patterns), for a second pass that
+/// subtracts from C.
+template <class T, class Op>
+__global__ void pair_kernel(const T* __restrict__ x, std::size_t n, std::size_t d, Op op, float* __restrict__ out,
+                            std::size_t ld, unsigned int* __restrict__ dmax_bits) {
   __shared__ T a[sim_tile][sim_depth + 1];
   __shared__ T b[sim_tile][sim_depth + 1];
   const int tx = static_cast<int>(threadIdx.x), ty = static_cast<int>(threadIdx.y);
@@ -51,14 +54,7 @@ __global__ void pair_kernel(const T* __restrict__ x, std::size_t n, std::size_t 
     }
     __syncthreads();
     const int kmax = static_cast<int>(d - k0 < sim_depth ? d - k0 : sim_depth);
-    for (int c = 0; c < kmax; ++c) {
-      if constexpr (Dot) {
-        acc = fma(a[tx][c], b[ty][c], acc);
-      } else {
-        const T t = a[tx][c] - b[ty][c];
-        acc = fma(t, t, acc);
-      }
-    }
+    for (int c = 0; c < kmax; ++c) op.accumulate(acc, a[tx][c], b[ty][c]);
     __syncthreads();
   }
   if (j >= n) return;  // the grid covers ld columns; only n exist
@@ -66,18 +62,8 @@ __global__ void pair_kernel(const T* __restrict__ x, std::size_t n, std::size_t 
     out[j * ld + i] = 0.0f;
     return;
   }
-  const float q = static_cast<float>(acc);
-  float s = 0.0f;
-  switch (kind) {
-    case similarity_kind::neg_distance:
-      s = sqrtf(q);
-      atomicMax(dmax_bits, __float_as_uint(s));
-      break;
-    case similarity_kind::exp_distance: s = expf(scale * sqrtf(q)); break;
-    case similarity_kind::rbf: s = expf(scale * q); break;
-    case similarity_kind::cosine: s = fminf(1.0f, fmaxf(-1.0f, q)); break;
-    case similarity_kind::given: s = q; break;
-  }
+  const float s = op.epilogue(static_cast<float>(acc));
+  if constexpr (shifted_op<Op>) atomicMax(dmax_bits, __float_as_uint(fmaxf(s, 0.0f)));
   out[j * ld + i] = s;
 }
 
@@ -88,8 +74,8 @@ __global__ inline void shift_kernel(float* __restrict__ out, std::size_t n, std:
   if (e % ld < n) out[e] = c - out[e];
 }
 
-/// The rows as the device reads them: row-major n x d, normalised for cosine (in
-/// double, as the CPU path does; an all-zero row stays zero, so its cosines are 0).
+/// The rows as the device reads them: row-major n x d, normalised for a unit_rows step
+/// (cosine; in double, as the CPU path does; an all-zero row stays zero, so its cosines are 0).
 template <class T>
 std::vector<T> host_rows(matrix_view<const T> x, std::span<const row_index> rows, bool normalise) {
   const std::size_t d = x.cols();
@@ -113,13 +99,14 @@ constexpr std::size_t device_kernel_bytes(std::size_t n, std::size_t d, std::siz
   return similarity_kernel::bytes_for(static_cast<row_index>(n)) + n * d * value_size + sizeof(unsigned int);
 }
 
-/// Builds the kernel of x's `rows` on stream s (inputs already validated and rs resolved).
-/// Returns once the kernel is complete on the device.
-template <class T>
+/// Builds the kernel of x's `rows` on stream s (inputs already validated; op is the policy's
+/// resolved step). Returns once the kernel is complete on the device.
+template <class T, class Op>
 device_kernel build_device_kernel(cudaStream_t s, matrix_view<const T> x, std::span<const row_index> rows,
-                                  const resolved_similarity& rs) {
+                                  const Op& op) {
+  static_assert(std::is_trivially_copyable_v<Op>, "nacs: a similarity step is passed to the device by value");
   const std::size_t n = rows.size(), d = x.cols();
-  const bool dot = rs.kind == similarity_kind::cosine;
+  const bool dot = op_unit_rows<Op>();
   check_device_memory(device_kernel_bytes(n, d, sizeof(T)),
                       "the CUDA similarity kernel of " + std::to_string(n) + " rows");
   const std::vector<T> h = host_rows(x, rows, dot);
@@ -131,17 +118,11 @@ device_kernel build_device_kernel(cudaStream_t s, matrix_view<const T> x, std::s
   k.data = device_array<float>(n * k.ld);
   device_array<unsigned int> dmax(1);
   NACS_CUDA_TRY(cudaMemsetAsync(dmax.data(), 0, sizeof(unsigned int), s));
-  const float scale = rs.kind == similarity_kind::exp_distance ? static_cast<float>(-1.0 / rs.param)
-                      : rs.kind == similarity_kind::rbf        ? static_cast<float>(-rs.param)
-                                                               : 0.0f;
   const unsigned int blocks = static_cast<unsigned int>(k.ld / sim_tile);
   const dim3 grid(blocks, blocks), block(sim_tile, sim_tile);
-  if (dot)
-    pair_kernel<T, true><<<grid, block, 0, s>>>(dx.data(), n, d, rs.kind, scale, k.data.data(), k.ld, dmax.data());
-  else
-    pair_kernel<T, false><<<grid, block, 0, s>>>(dx.data(), n, d, rs.kind, scale, k.data.data(), k.ld, dmax.data());
+  pair_kernel<T, Op><<<grid, block, 0, s>>>(dx.data(), n, d, op, k.data.data(), k.ld, dmax.data());
   NACS_CUDA_TRY(cudaGetLastError());
-  if (rs.kind == similarity_kind::neg_distance) {
+  if constexpr (shifted_op<Op>) {
     unsigned int bits = 0;
     NACS_CUDA_TRY(cudaMemcpyAsync(&bits, dmax.data(), sizeof bits, cudaMemcpyDeviceToHost, s));
     NACS_CUDA_TRY(cudaStreamSynchronize(s));
@@ -150,7 +131,7 @@ device_kernel build_device_kernel(cudaStream_t s, matrix_view<const T> x, std::s
     std::memcpy(&dm, &bits, sizeof dm);
     NACS_EXPECTS(std::isfinite(dm), errc::invalid_data,
                  "the embeddings' distances overflow float: scale the data down (e.g. standardise it)");
-    const float c = rs.shift_from_max ? dm : static_cast<float>(rs.param);
+    const float c = static_cast<float>(op.shift(dm));
     const std::size_t total = n * k.ld;
     const auto g = static_cast<unsigned int>((total + 255) / 256);
     shift_kernel<<<g, 256, 0, s>>>(k.data.data(), n, k.ld, c);

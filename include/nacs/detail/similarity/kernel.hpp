@@ -138,7 +138,10 @@ template <class T, int R, class Op>
       const T s = a[static_cast<std::size_t>(r) * d + k];
 #pragma GCC unroll 4
       for (int q = 0; q < NV; ++q) {
-        if constexpr (vector_accumulate_op<Op, V, T>) {
+        constexpr int kind = vector_accumulate_kind<Op, V, T>();
+        if constexpr (kind == 2) {
+          op.accumulate_simd(acc[r][q], s, bv[q]);
+        } else if constexpr (kind == 1) {
           op.accumulate(acc[r][q], s, bv[q]);
         } else {
           for (int l = 0; l < L; ++l) {  // a step written for scalars only: one lane at a time

@@ -25,9 +25,16 @@ NACS_HOST_DEVICE inline float sqrt_float(float q) noexcept {
 #endif
 }
 
-/// acc += (a - b)^2; V is float, double or a vector of them, E its element (a is broadcast).
+/// acc += (a - b)^2 in float or double (host and device).
+template <class T>
+NACS_HOST_DEVICE inline void add_squared_difference(T& acc, T a, T b) noexcept {
+  const T t = a - b;
+  acc += t * t;
+}
+/// The same on a SIMD vector V of elements E, a broadcast (host only: nvcc rejects vector
+/// types in anything it compiles for the device, __host__ __device__ functions included).
 template <class V, class E>
-NACS_HOST_DEVICE inline void add_squared_difference(V& acc, E a, const V& b) noexcept {
+inline void add_squared_difference_simd(V& acc, E a, const V& b) noexcept {
   const V t = a - b;
   acc += t * t;
 }
@@ -35,9 +42,13 @@ NACS_HOST_DEVICE inline void add_squared_difference(V& acc, E a, const V& b) noe
 /// neg_distance: the epilogue gives the distance; the kernel then stores C - distance,
 /// with C = shift(largest distance of the partition).
 struct neg_distance_op {
-  template <class V, class E>
-  NACS_HOST_DEVICE static void accumulate(V& acc, E a, const V& b) noexcept {
+  template <class T>
+  NACS_HOST_DEVICE static void accumulate(T& acc, T a, T b) noexcept {
     add_squared_difference(acc, a, b);
+  }
+  template <class V, class E>
+  static void accumulate_simd(V& acc, E a, const V& b) noexcept {
+    add_squared_difference_simd(acc, a, b);
   }
   float c = 0.0f;         // C when !from_max
   bool from_max = false;  // C = the partition's largest distance
@@ -49,9 +60,13 @@ struct neg_distance_op {
 
 /// exp_distance: exp(-sqrt(q) / gamma), scale = -1 / gamma.
 struct exp_distance_op {
-  template <class V, class E>
-  NACS_HOST_DEVICE static void accumulate(V& acc, E a, const V& b) noexcept {
+  template <class T>
+  NACS_HOST_DEVICE static void accumulate(T& acc, T a, T b) noexcept {
     add_squared_difference(acc, a, b);
+  }
+  template <class V, class E>
+  static void accumulate_simd(V& acc, E a, const V& b) noexcept {
+    add_squared_difference_simd(acc, a, b);
   }
   float scale = 0.0f;
   NACS_HOST_DEVICE float epilogue(float q) const noexcept { return exp_approx(sqrt_float(q) * scale); }
@@ -65,9 +80,13 @@ struct exp_distance_op {
 
 /// rbf: exp(-gamma q), scale = -gamma.
 struct rbf_op {
-  template <class V, class E>
-  NACS_HOST_DEVICE static void accumulate(V& acc, E a, const V& b) noexcept {
+  template <class T>
+  NACS_HOST_DEVICE static void accumulate(T& acc, T a, T b) noexcept {
     add_squared_difference(acc, a, b);
+  }
+  template <class V, class E>
+  static void accumulate_simd(V& acc, E a, const V& b) noexcept {
+    add_squared_difference_simd(acc, a, b);
   }
   float scale = 0.0f;
   NACS_HOST_DEVICE float epilogue(float q) const noexcept { return exp_approx(q * scale); }
@@ -83,8 +102,12 @@ struct rbf_op {
 /// cosine: the dot product of unit rows, clamped to [-1, 1].
 struct cosine_op {
   static constexpr bool unit_rows = true;
+  template <class T>
+  NACS_HOST_DEVICE static void accumulate(T& acc, T a, T b) noexcept {
+    acc += a * b;
+  }
   template <class V, class E>
-  NACS_HOST_DEVICE static void accumulate(V& acc, E a, const V& b) noexcept {
+  static void accumulate_simd(V& acc, E a, const V& b) noexcept {
     acc += a * b;
   }
   NACS_HOST_DEVICE static float epilogue(float q) noexcept { return q < -1.0f ? -1.0f : (1.0f < q ? 1.0f : q); }
@@ -92,8 +115,12 @@ struct cosine_op {
 
 /// A precomputed similarity matrix: its values as given.
 struct given_op {
+  template <class T>
+  NACS_HOST_DEVICE static void accumulate(T& acc, T a, T b) noexcept {
+    acc += a * b;
+  }
   template <class V, class E>
-  NACS_HOST_DEVICE static void accumulate(V& acc, E a, const V& b) noexcept {
+  static void accumulate_simd(V& acc, E a, const V& b) noexcept {
     acc += a * b;
   }
   NACS_HOST_DEVICE static float epilogue(float q) noexcept { return q; }
@@ -119,8 +146,20 @@ concept vector_epilogue_op = requires(const Op& op, const float* q, float* s) { 
 /// The step has a 16-lane host from_distance with the same bits as from_distance().
 template <class Op>
 concept vector_from_distance_op = requires(const Op& op, const float* q, float* s) { op.from_distance16(q, s); };
-/// The step's accumulate takes a SIMD vector V of elements E (else the kernel runs it lane by lane).
+/// The step has a host-only accumulate_simd for a SIMD vector V of elements E.
 template <class Op, class V, class E>
-concept vector_accumulate_op = requires(const Op& op, V& acc, E a, const V& b) { op.accumulate(acc, a, b); };
+concept simd_accumulate_op = requires(const Op& op, V& acc, E a, const V& b) { op.accumulate_simd(acc, a, b); };
+/// The step's accumulate itself takes V (a template): usable on vectors except under nvcc,
+/// which compiles a __host__ __device__ template for the device too and rejects vector types there.
+template <class Op, class V, class E>
+concept generic_accumulate_op =
+    !compiled_with_cuda && requires(const Op& op, V& acc, E a, const V& b) { op.accumulate(acc, a, b); };
+/// How the CPU tiles run a step's accumulate on SIMD vectors: 2 accumulate_simd, 1 accumulate, 0 lane by lane.
+template <class Op, class V, class E>
+constexpr int vector_accumulate_kind() noexcept {
+  if constexpr (simd_accumulate_op<Op, V, E>) return 2;
+  else if constexpr (generic_accumulate_op<Op, V, E>) return 1;
+  else return 0;
+}
 
 }  // namespace nacs::detail
