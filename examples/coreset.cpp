@@ -201,7 +201,7 @@ request parse_command_line(int argc, const char* const* argv, bool& help) {
   auto passes = p.flag<std::int64_t>("passes", "N", "mcdropout: Monte-Carlo dropout passes", {.default_value = 10, .min = 2, .max = 10000});
   // Models.
   auto model = p.flag<std::string>("model", "NAME", "the selection-phase model and the evaluated ones",
-                                   {.default_value = "deepfm", .choices = {"lr", "fm", "deepfm", "dcnv2", "finalmlp"}});
+                                   {.default_value = "deepfm", .choices = names_of(nacs::model_names())});
   auto epochs = p.flag<std::int64_t>("epochs", "E", "maximum epochs of the early-stopped training phases",
                                      {.default_value = 10, .min = 1, .max = 100000});
   auto batch = p.flag<std::int64_t>("batch-size", "B", "rows per mini-batch (0: the rule for the rows trained on, see nacs-train)",

@@ -125,8 +125,9 @@ request parse_command_line(int argc, const char* const* argv, bool& help) {
   auto test = p.flag<std::string>("test", "FILE", "test file; else a split of --data");
   auto split = p.flag<std::string>("split", "T,V,E", "train,valid,test shares of the seeded split (default 0.8,0.1,0.1)");
   auto rows_file = p.flag<std::string>("rows-file", "FILE", "train only on these rows (index[,weight] per line)");
+  const auto models = nacs::model_names();
   auto model = p.flag<std::string>("model", "NAME", "the model",
-                                   {.default_value = "deepfm", .choices = {"lr", "fm", "deepfm", "dcnv2", "finalmlp"}});
+                                   {.default_value = "deepfm", .choices = {models.begin(), models.end()}});
   auto epochs = p.flag<std::int64_t>("epochs", "E", "maximum epochs", {.default_value = 10, .min = 1, .max = 100000});
   auto batch = p.flag<std::int64_t>("batch-size", "B",
                                     "rows per mini-batch (default: the power of two nearest to the rows of an epoch "

@@ -51,6 +51,7 @@
 #if __has_include(<Eigen/Core>)
 #include <nacs/model/activation.hpp>
 #include <nacs/model/adam.hpp>
+#include <nacs/model/architecture.hpp>
 #include <nacs/model/batch_norm.hpp>
 #include <nacs/model/cross.hpp>
 #include <nacs/model/ctr_model.hpp>
@@ -61,6 +62,7 @@
 #include <nacs/model/metrics.hpp>
 #include <nacs/model/mlp.hpp>
 #include <nacs/model/mode.hpp>
+#include <nacs/model/models.hpp>
 #include <nacs/model/parameter.hpp>
 #include <nacs/model/trainer.hpp>
 #include <nacs/pipeline.hpp>

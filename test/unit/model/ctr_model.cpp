@@ -256,8 +256,9 @@ std::vector<double> fixed_seed_predictions(nacs::model_kind kind) {
 TEST_CASE("a fixed seed gives the recorded predictions of every model, after initialisation and after training") {
   // Recorded from this build (printf %.17g) before the models were recomposed from parts; any change to the
   // initialisation draws, the forward or backward arithmetic or Adam moves them by far more than the
-  // tolerance. Tolerance 1e-12 relative: -march=native (FMA contraction, AVX Eigen kernels) and the
-  // baseline x86-64 build may round the last bits of a double differently.
+  // tolerance. Tolerance 1e-9 relative: builds round differently (FMA contraction, Eigen's SIMD kernels),
+  // and three Adam steps amplify that where a gradient is rounding noise (a linear bias before batch norm
+  // in training mode): the same code built at -O1 instead of -O3 is off by up to 1.2e-11 here.
   const std::vector<std::pair<nacs::model_kind, std::vector<double>>> recorded = {
       {nacs::model_kind::logistic_regression,
        {0.23745298460198389, 0.24939490057076857, 0.63016984790989961, 0.45926104625665859,
@@ -281,7 +282,8 @@ TEST_CASE("a fixed seed gives the recorded predictions of every model, after ini
     REQUIRE(got.size() == expected.size());
     for (std::size_t i = 0; i < got.size(); ++i) {
       CAPTURE(i);
-      CHECK(got[i] == doctest::Approx(expected[i]).epsilon(1e-12));
+      CAPTURE(got[i] - expected[i]);
+      CHECK(got[i] == doctest::Approx(expected[i]).epsilon(1e-9));
     }
   }
 }

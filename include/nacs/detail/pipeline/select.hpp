@@ -24,39 +24,12 @@ namespace nacs {
 
 namespace detail::pipeline {
 
-// Width of h, the head's input, for a configuration (mirrors ctr_model).
-inline std::size_t hidden_width(const model_config& c, std::size_t fields) {
-  switch (c.kind) {
-    case model_kind::logistic_regression: return fields;
-    case model_kind::fm: return fields + c.embedding_dim;
-    case model_kind::deepfm:
-    case model_kind::dcnv2: return c.mlp.empty() ? 0 : c.mlp.back();
-    case model_kind::finalmlp: {
-      const std::size_t a = c.mlp.empty() ? 0 : c.mlp.back(), b = c.mlp2.empty() ? 0 : c.mlp2.back();
-      const std::size_t h = std::max<std::size_t>(1, c.fusion_heads);
-      return a + b + h * (a / h) * (b / h);
-    }
-  }
-  return 0;
-}
+// Width of h, the head's input, for a configuration (the model layer's table).
+inline std::size_t hidden_width(const model_config& c, std::size_t fields) { return model_hidden_width(c, fields); }
 
 // Trainable values of a configuration, about (embedding tables, MLPs, cross layers, head).
 inline std::size_t parameter_estimate(const model_config& c, std::span<const std::uint32_t> cards) {
-  std::size_t values = 0;
-  for (const auto v : cards) values += static_cast<std::size_t>(v) * (c.embedding_dim + 1);
-  const std::size_t width = cards.size() * c.embedding_dim;
-  const auto mlp = [&](const std::vector<std::size_t>& sizes) {
-    std::size_t in = width, s = 0;
-    for (const auto h : sizes) {
-      s += in * h + 3 * h;
-      in = h;
-    }
-    return s;
-  };
-  if (c.kind == model_kind::deepfm || c.kind == model_kind::dcnv2 || c.kind == model_kind::finalmlp) values += mlp(c.mlp);
-  if (c.kind == model_kind::finalmlp) values += mlp(c.mlp2);
-  if (c.kind == model_kind::dcnv2) values += c.cross_layers * (width * width + width);
-  return values + hidden_width(c, cards.size()) + 1;
+  return model_parameter_estimate(c, cards);
 }
 
 }  // namespace detail::pipeline
