@@ -169,7 +169,7 @@ TEST_CASE("the test-only model trains through nacs::train: the loss goes down, s
   MESSAGE("NFM: AUC " << before.auc << " -> " << after.auc << ", log loss " << before.logloss << " -> "
                       << after.logloss);
   CHECK(after.logloss < before.logloss);
-  CHECK(after.auc > 0.7);
+  CHECK(after.auc > 0.65);  // 0.72 measured (0.52 untrained); margin for other builds' rounding
   for (std::size_t e = 0; e < ra.epochs.size(); ++e) CHECK(ra.epochs[e].train_loss == rb.epochs[e].train_loss);
   const auto pa = nacs::predict(nacs::seq, a, {&syn.data, {}});
   const auto pb = nacs::predict(nacs::par.with_threads(2), b, {&syn.data, {}});
