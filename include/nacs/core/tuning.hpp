@@ -58,6 +58,13 @@ inline constexpr std::size_t fresh_gain_block = 64;
 /// to picks in finish().
 inline constexpr std::size_t kernel_row_block = 1024;
 
+/// Partitions per thread in one wave of a selection round on `par`: the calling
+/// thread scores and embeds this many partitions per thread, then each thread
+/// solves whole partitions (kernel and greedy) of the wave on its own. More
+/// partitions per wave balance uneven solves better; each one holds its P x d
+/// embeddings until the wave is solved.
+inline constexpr std::size_t selection_partitions_per_thread = 4;
+
 /// Rows per block of k-center's final assignment.
 inline constexpr std::size_t k_center_block = 64;
 

@@ -137,6 +137,35 @@ TEST_CASE("the selection is deterministic for a seed and gives the same bits on 
   CHECK(d.rows != a.rows);
 }
 
+TEST_CASE("partitions solved side by side on par give seq's bits, over several waves and thread counts") {
+  // P = 90 on 2000 rows: 23 partitions, so on par the workers take several waves of
+  // partitions and a partial last one; every partition's picks must match the one-thread run.
+  const auto syn = tiny();
+  auto opt = small_options(0.1);
+  opt.partition_size = 90;
+  const std::optional<nacs::evaluation_set> none;
+  const auto a = nacs::select_coreset(nacs::seq, syn.data, none, nacs::nacs_method<>{}, nacs::no_filter{}, opt);
+  REQUIRE(a.report.partitions_solved >= 3 * 20);
+  for (const int threads : {2, 3}) {
+    CAPTURE(threads);
+    const auto b = nacs::select_coreset(nacs::par.with_threads(threads), syn.data, none, nacs::nacs_method<>{},
+                                        nacs::no_filter{}, opt);
+    CHECK(a.rows == b.rows);
+    CHECK(a.weights == b.weights);
+    CHECK(a.targets == b.targets);
+    CHECK(a.report.partitions_solved == b.report.partitions_solved);
+    CHECK(a.report.rows_scored == b.report.rows_scored);
+    CHECK(a.report.unrepresented_rows == b.report.unrepresented_rows);
+  }
+  auto balanced = opt;
+  balanced.partitions = nacs::partition_mode::class_balanced;
+  const auto c = nacs::select_coreset(nacs::seq, syn.data, none, nacs::k_center_method<>{}, nacs::no_filter{}, balanced);
+  const auto d = nacs::select_coreset(nacs::par.with_threads(2), syn.data, none, nacs::k_center_method<>{},
+                                      nacs::no_filter{}, balanced);
+  CHECK(c.rows == d.rows);
+  CHECK(c.weights == d.weights);
+}
+
 TEST_CASE("class-balanced partitions split every round's budget between positives and negatives") {
   const auto syn = tiny();
   auto opt = small_options();

@@ -73,9 +73,8 @@ method_result nacs_method<Solver, Embedding, Trust>::select(const P& policy, sel
     const std::int64_t t = ctx.optimizer.steps();
     for (std::size_t i = 0; i < y.size(); ++i) q[i] = trust.target(y[i], p[i], t, T);
   };
-  const embed_fn embed = [&](std::span<const float> y, std::span<const float> q, matrix_view<float> out) {
-    embedding.compute(policy, ctx.model, ctx.optimizer, y, q, out);
-  };
+  const auto embed = [&](const auto& on, const ctr_model<float>& m, std::span<const float> y, std::span<const float> q,
+                         matrix_view<float> out) { embedding.compute(on, m, ctx.optimizer, y, q, out); };
   const std::size_t dim = embedding.dimension(ctx.model.hidden_size());
   std::vector<char> chosen(static_cast<std::size_t>(ctx.train.rows()), 0);
   method_result out;
@@ -165,9 +164,8 @@ template <greedy_solver Solver, gradient_embedding Embedding>
 template <host_policy P>
 method_result k_center_method<Solver, Embedding>::select(const P& policy, selection_context& ctx) const {
   using namespace detail::pipeline;
-  const embed_fn embed = [&](std::span<const float> y, std::span<const float> q, matrix_view<float> out) {
-    embedding.compute(policy, ctx.model, ctx.optimizer, y, q, out);
-  };
+  const auto embed = [&](const auto& on, const ctr_model<float>& m, std::span<const float> y, std::span<const float> q,
+                         matrix_view<float> out) { embedding.compute(on, m, ctx.optimizer, y, q, out); };
   const std::size_t dim = embedding.dimension(ctx.model.hidden_size());
   std::vector<char> chosen(static_cast<std::size_t>(ctx.train.rows()), 0);
   round_picks picks = solve_round(

@@ -13,11 +13,15 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 #include <nacs/core/error.hpp>
 #include <nacs/core/matrix.hpp>
+#include <nacs/core/parallel.hpp>
 #include <nacs/core/philox.hpp>
+#include <nacs/core/tuning.hpp>
 #include <nacs/execution.hpp>
 #include <nacs/model/trainer.hpp>
 #include <nacs/pipeline/coreset.hpp>
@@ -101,33 +105,38 @@ inline std::vector<row_index> top_rows(std::span<const double> score, row_index 
 
 // q for a batch: labels y, probabilities p -> q.
 using target_fn = std::function<void(std::span<const float> y, std::span<const float> p, std::span<float> q)>;
-// Embeddings of the model's last forward: labels, q -> out (rows x d).
-using embed_fn = std::function<void(std::span<const float> y, std::span<const float> q, matrix_view<float> out)>;
+// Embeddings of a model's last forward come from a callable embed(policy, model, labels, q, out (rows x d)).
 
-// Forwards `rows` (eval mode) and writes their embeddings to out (rows.size() x dim, row-major).
-template <host_policy P>
-void embed_rows(const P& policy, selection_context& ctx, std::span<const row_index> rows, const target_fn& targets,
-                const embed_fn& embed, std::size_t dim, std::vector<float>& out) {
+// Seconds spent in each phase of a round.
+struct phase_seconds {
+  double scoring = 0, embedding = 0, solving = 0;
+};
+
+// Forwards `rows` of train through `model` (eval mode) and writes their embeddings to out
+// (rows.size() x dim, row-major); adds the scoring and embedding seconds to `time`.
+template <host_policy P, class Embed>
+void embed_rows(const P& policy, ctr_model<float>& model, const dataset& train, std::span<const row_index> rows,
+                const target_fn& targets, const Embed& embed, std::size_t dim, std::vector<float>& out,
+                phase_seconds& time) {
   out.resize(rows.size() * dim);
   std::vector<float> y, q;
   double inner = 0;
   const auto t0 = clock::now();
-  score_batches(policy, ctx.model, evaluation_set{&ctx.train, rows}, score_options{.batch_size = 8192},
+  score_batches(policy, model, evaluation_set{&train, rows}, score_options{.batch_size = 8192},
                 [&](std::size_t first, ctr_model<float>& m) {
                   const auto t1 = clock::now();
                   const auto p = m.probabilities();
                   const std::size_t n = p.size();
                   y.resize(n);
                   q.resize(n);
-                  for (std::size_t i = 0; i < n; ++i) y[i] = ctx.train.labels[static_cast<std::size_t>(rows[first + i])];
+                  for (std::size_t i = 0; i < n; ++i) y[i] = train.labels[static_cast<std::size_t>(rows[first + i])];
                   targets(y, p, q);
-                  embed(y, q, matrix_view<float>(out.data() + first * dim, n, dim));
+                  embed(policy, std::as_const(m), std::span<const float>(y), std::span<const float>(q),
+                        matrix_view<float>(out.data() + first * dim, n, dim));
                   inner += seconds_since(t1);
                 });
-  const double total = seconds_since(t0);
-  ctx.report.embedding_seconds += inner;
-  ctx.report.scoring_seconds += total - inner;
-  ctx.report.rows_scored += static_cast<row_index>(rows.size());
+  time.embedding += inner;
+  time.scoring += seconds_since(t0) - inner;
 }
 
 // What one round of partitioned solves picked.
@@ -168,12 +177,46 @@ inline std::vector<row_index> round_budgets(const selection_context& ctx, const 
   return out;
 }
 
+// Solves make_objective(emb) (one partition's embeddings, rows.size() x dim) for `budget`
+// picks, rows already chosen excluded. Touches nothing shared but reads.
+template <host_policy P, greedy_solver S, class MakeObjective>
+selection solve_partition(const P& policy, const selection_context& ctx, std::span<const row_index> rows,
+                          const std::vector<float>& emb, std::size_t dim, row_index budget,
+                          const std::vector<char>& chosen, const S& solver, std::uint64_t solver_seed,
+                          const MakeObjective& make_objective) {
+  std::vector<row_index> exclude;
+  for (std::size_t i = 0; i < rows.size(); ++i)
+    if (chosen[static_cast<std::size_t>(rows[i])]) exclude.push_back(static_cast<row_index>(i));
+  const auto objective = make_objective(matrix_view<const float>(emb.data(), rows.size(), dim));
+  S s = solver;
+  if constexpr (requires { s.seed; }) s.seed = solver_seed;
+  partition_options one;
+  one.exclude = exclude;
+  one.memory_limit = ctx.options.memory_limit;
+  selection sel = maximize_partitioned(policy, objective, budget, s, one);
+  NACS_EXPECTS(sel.indices.size() == static_cast<std::size_t>(budget), errc::invalid_data,
+               "nacs::select_coreset: the solver made " + std::to_string(sel.indices.size()) + " picks for a budget of " +
+                   std::to_string(budget));
+  return sel;
+}
+
+// On par, partitions are solved side by side in waves: the calling thread scores and embeds
+// the wave's partitions (one forward each, on all threads), then every worker thread takes
+// whole partitions (kernel and greedy) on one thread, so a wave's solves are one parallel loop
+// instead of several per kernel and per greedy step. A wave has
+// tuning::selection_partitions_per_thread partitions per worker thread.
+inline std::size_t wave_partitions(std::size_t workers) noexcept {
+  return workers > 1 ? workers * tuning::selection_partitions_per_thread : 1;
+}
+
 // One round: cut all rows into partitions, share `budget`, and per partition with a budget
 // embed its rows and solve make_objective(embeddings) with `solver`, rows with chosen[r] set
-// excluded. Marks the picks in `chosen`.
-template <host_policy P, greedy_solver S, class MakeObjective>
+// excluded. Marks the picks in `chosen`. On par with several threads, partitions are solved
+// side by side, each on one thread (see wave_partitions); a partition's picks are
+// the same bits as when it is solved alone on all threads, and they are merged in partition order.
+template <host_policy P, greedy_solver S, class Embed, class MakeObjective>
 round_picks solve_round(const P& policy, selection_context& ctx, std::size_t round, row_index budget,
-                        std::vector<char>& chosen, const S& solver, const target_fn& targets, const embed_fn& embed,
+                        std::vector<char>& chosen, const S& solver, const target_fn& targets, const Embed& embed,
                         std::size_t dim, MakeObjective&& make_objective, row_index selected_before) {
   const row_index n = ctx.train.rows();
   partition_options cut;
@@ -196,45 +239,63 @@ round_picks solve_round(const P& policy, selection_context& ctx, std::size_t rou
     caps[p] = c;
   }
   const std::vector<row_index> budgets = round_budgets(ctx, plan, sizes, caps, budget);
-  row_index with_budget = 0;
+  std::vector<std::size_t> active;
   for (std::size_t p = 0; p < parts; ++p) {
-    if (budgets[p] > 0) ++with_budget;
+    if (budgets[p] > 0) active.push_back(p);
     else ctx.report.unrepresented_rows += sizes[p];
   }
+  const auto with_budget = static_cast<row_index>(active.size());
+  const auto seed_of = [&](std::size_t p) {
+    return derive_seed(ctx.options.seed, tag::solver, (static_cast<std::uint64_t>(round) << 32) | p);
+  };
   round_picks out;
   out.rows.reserve(static_cast<std::size_t>(budget));
-  std::vector<float> emb;
-  std::vector<row_index> exclude;
-  for (std::size_t p = 0; p < parts; ++p) {
-    if (budgets[p] == 0) continue;
+  const auto take = [&](std::size_t p, const selection& sel) {
     const auto rows = plan.partition(static_cast<row_index>(p));
-    ctx.progress(pipeline_phase::scoring, round, with_budget, selected_before + static_cast<row_index>(out.rows.size()));
-    embed_rows(policy, ctx, rows, targets, embed, dim, emb);
-    exclude.clear();
-    for (std::size_t i = 0; i < rows.size(); ++i)
-      if (chosen[static_cast<std::size_t>(rows[i])]) exclude.push_back(static_cast<row_index>(i));
-    const auto objective = make_objective(matrix_view<const float>(emb.data(), rows.size(), dim));
-    S s = solver;
-    if constexpr (requires { s.seed; })
-      s.seed = derive_seed(ctx.options.seed, tag::solver, (static_cast<std::uint64_t>(round) << 32) | p);
-    partition_options one;
-    one.exclude = exclude;
-    one.memory_limit = ctx.options.memory_limit;
-    const auto t0 = clock::now();
-    const selection sel = maximize_partitioned(policy, objective, budgets[p], s, one);
-    ctx.report.selection_seconds += seconds_since(t0);
-    NACS_EXPECTS(sel.indices.size() == static_cast<std::size_t>(budgets[p]), errc::invalid_data,
-                 "nacs::select_coreset: the solver made " + std::to_string(sel.indices.size()) + " picks for a budget of " +
-                     std::to_string(budgets[p]));
     for (std::size_t t = 0; t < sel.indices.size(); ++t) {
       const row_index g = rows[static_cast<std::size_t>(sel.indices[t])];
       chosen[static_cast<std::size_t>(g)] = 1;
       out.rows.push_back(g);
       out.weights.push_back(static_cast<float>(sel.weights[t]));
     }
+    ctx.report.rows_scored += sizes[p];
     ++ctx.report.partitions_solved;
-    ctx.progress(pipeline_phase::selecting, round, with_budget,
-                 selected_before + static_cast<row_index>(out.rows.size()));
+  };
+  const auto selected_now = [&] { return selected_before + static_cast<row_index>(out.rows.size()); };
+  std::size_t workers = 1;
+  if constexpr (std::is_same_v<std::remove_cvref_t<P>, parallel_policy>)
+    workers = std::min(static_cast<std::size_t>(std::max(1, policy.thread_count())), active.size());
+  const std::size_t wave = wave_partitions(workers);
+  std::vector<std::vector<float>> embs(wave);
+  std::vector<selection> sels(wave);
+  for (std::size_t w0 = 0; w0 < active.size(); w0 += wave) {
+    const std::size_t count = std::min(wave, active.size() - w0);
+    phase_seconds t;
+    for (std::size_t u = 0; u < count; ++u) {
+      ctx.progress(pipeline_phase::scoring, round, with_budget, selected_now());
+      embed_rows(policy, ctx.model, ctx.train, plan.partition(static_cast<row_index>(active[w0 + u])), targets, embed,
+                 dim, embs[u], t);
+    }
+    const auto t0 = clock::now();
+    if (workers <= 1) {
+      const std::size_t p = active[w0];
+      sels[0] = solve_partition(policy, ctx, plan.partition(static_cast<row_index>(p)), embs[0], dim, budgets[p], chosen,
+                                solver, seed_of(p), make_objective);
+    } else {
+      // One block per partition; its kernel and greedy run inline on the block's thread. The
+      // exception of the lowest failing partition is rethrown, as a one-thread run would.
+      for_each_block(parallel_policy{static_cast<int>(workers)}, count, [&](std::size_t u) {
+        const std::size_t p = active[w0 + u];
+        sels[u] = solve_partition(seq, ctx, plan.partition(static_cast<row_index>(p)), embs[u], dim, budgets[p], chosen,
+                                  solver, seed_of(p), make_objective);
+      });
+    }
+    t.solving = seconds_since(t0);
+    ctx.report.scoring_seconds += t.scoring;
+    ctx.report.embedding_seconds += t.embedding;
+    ctx.report.selection_seconds += t.solving;
+    for (std::size_t u = 0; u < count; ++u) take(active[w0 + u], sels[u]);
+    ctx.progress(pipeline_phase::selecting, round, with_budget, selected_now());
   }
   normalise_mean_one(out.weights);
   return out;
