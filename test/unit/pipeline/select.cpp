@@ -138,7 +138,7 @@ TEST_CASE("the selection is deterministic for a seed and gives the same bits on 
 }
 
 TEST_CASE("partitions solved side by side on par give seq's bits, over several waves and thread counts") {
-  // P = 90 on 2000 rows: 23 partitions, so on par the workers take several waves of
+  // P = 90 on 2000 rows: over 20 partitions a round, so on par the workers take several waves of
   // partitions and a partial last one; every partition's picks must match the one-thread run.
   const auto syn = tiny();
   auto opt = small_options(0.1);
