@@ -62,7 +62,8 @@ inline constexpr std::size_t kernel_row_block = 1024;
 /// thread scores and embeds this many partitions per thread, then each thread
 /// solves whole partitions (kernel and greedy) of the wave on its own. More
 /// partitions per wave balance uneven solves better; each one holds its P x d
-/// embeddings until the wave is solved.
+/// embeddings until the wave is solved (the memory plan counts them, and shrinks
+/// the wave's thread count to fit coreset_options::memory_limit).
 inline constexpr std::size_t selection_partitions_per_thread = 4;
 
 /// Rows per block of k-center's final assignment.

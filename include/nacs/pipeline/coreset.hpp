@@ -135,7 +135,8 @@ struct coreset_report {
   std::int64_t optimizer_steps = 0;    ///< steps the selection model actually took
   std::vector<row_index> removed_rows;   ///< rows the filter removed (global indices)
   std::vector<double> removed_scores;    ///< their filter scores
-  std::size_t peak_bytes_planned = 0;  ///< memory planned before the run (data + model + one partition)
+  /// memory planned before the run: data, model, and the partitions in flight (one on seq, a wave on par)
+  std::size_t peak_bytes_planned = 0;
 };
 
 /// @brief A selected coreset: rows, their weights gamma and corrected targets q, and the report.

@@ -77,6 +77,9 @@ class selection_context {
   std::size_t rounds;                           ///< R
   row_index partition_size;                     ///< P
   std::size_t batch_size;                       ///< selection-phase training batch
+  /// Partitions a round may solve side by side on par (one thread each), as the memory
+  /// plan allowed; 1: one partition at a time, on all of the policy's threads.
+  std::size_t solve_threads = 1;
   ctr_model<float> model;                       ///< the selection-phase model (fresh, options.model)
   adam<float> optimizer;                        ///< its optimiser (options.adam)
   coreset_report report;                        ///< filled as the selection runs

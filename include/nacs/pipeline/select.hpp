@@ -23,11 +23,15 @@
 ///    weights gamma, keeping exactly k; the kept weights are rescaled to mean 1.
 ///
 /// Memory: the data set (the caller's), the model with its gradients and Adam
-/// moments (4 floats per parameter), one partition at a time (P^2 floats of
-/// kernel, P x d embeddings, a forward of up to 8192 rows) and O(N) bookkeeping.
-/// Partitions are solved one after another, each with all of the policy's
-/// threads (kernel tiles, gains, forwards), so the plan holds one partition's
-/// working set, not one per thread. coreset_report::peak_bytes_planned reports it.
+/// moments (4 floats per parameter), a forward of up to 8192 rows, O(N)
+/// bookkeeping, and the partitions in flight: on seq one at a time (P^2 floats
+/// of kernel, P x d embeddings). On par a round solves a wave of partitions side
+/// by side, one thread each: up to thread_count() kernels and the embeddings of
+/// tuning::selection_partitions_per_thread x that many partitions at once. When
+/// that does not fit the memory limit, the wave shrinks to the most threads that
+/// fit, down to one partition at a time on all threads (seq's plan; the picks
+/// are the same bits either way); only when seq's plan does not fit either is
+/// errc::memory_limit thrown. coreset_report::peak_bytes_planned reports the plan.
 ///
 /// Determinism: every draw derives from coreset_options::seed through Philox
 /// streams, and every component gives the same bits on seq and par, so the whole
@@ -62,7 +66,20 @@ template <host_policy P, selection_method M, uncertainty_filter F>
 [[nodiscard]] coreset select_coreset(const P& policy, const dataset& train, const std::optional<evaluation_set>& valid,
                                      const M& method, const F& filter, const coreset_options& opt = {});
 
-/// @brief The working memory, in bytes, that select_coreset would plan for these rows and options.
+/// @brief The working memory, in bytes, that select_coreset(policy, ...) would plan for these rows and options.
+///
+/// On par this counts a wave of partitions solved side by side (see select_coreset's
+/// "Memory"), shrunk to the most threads whose plan fits opt.memory_limit (else
+/// nacs::memory_limit()); on seq, and when no wave of two fits, one partition at a time.
+/// @param[in] policy nacs::seq or nacs::par (its thread count)
+/// @param[in] train the encoded training rows
+/// @param[in] opt   the options (partition size, model, memory limit)
+/// @param[in] embedding_dim the embedding width d (0: the model's hidden width + 1, the widest embedding)
+template <host_policy P>
+[[nodiscard]] std::size_t coreset_memory_needed(const P& policy, const dataset& train, const coreset_options& opt,
+                                                std::size_t embedding_dim = 0);
+
+/// @brief The working memory, in bytes, that select_coreset(seq, ...) would plan: one partition at a time.
 /// @param[in] train the encoded training rows
 /// @param[in] opt   the options (partition size, model)
 /// @param[in] embedding_dim the embedding width d (0: the model's hidden width + 1, the widest embedding)

@@ -166,6 +166,55 @@ TEST_CASE("partitions solved side by side on par give seq's bits, over several w
   CHECK(c.weights == d.weights);
 }
 
+TEST_CASE("on par the memory plan counts a wave of partitions and shrinks it to fit the limit") {
+  // P = 90 on 2000 rows: 23 partitions a round, so every thread count here fills its waves.
+  const auto syn = tiny();
+  auto opt = small_options(0.1);
+  opt.partition_size = 90;
+  const std::optional<nacs::evaluation_set> none;
+  const std::size_t one = nacs::coreset_memory_needed(syn.data, opt);
+  CHECK(nacs::coreset_memory_needed(nacs::seq, syn.data, opt) == one);
+  CHECK(nacs::coreset_memory_needed(nacs::par.with_threads(1), syn.data, opt) == one);
+  const std::size_t two = nacs::coreset_memory_needed(nacs::par.with_threads(2), syn.data, opt);
+  const std::size_t three = nacs::coreset_memory_needed(nacs::par.with_threads(3), syn.data, opt);
+  // Each thread adds at least its own kernel (90 x 90 floats) and four partitions' embeddings.
+  CHECK(two >= one + 90u * 90u * 4u);
+  CHECK(three >= two + 90u * 90u * 4u);
+  const auto a = nacs::select_coreset(nacs::seq, syn.data, none, nacs::nacs_method<>{}, nacs::no_filter{}, opt);
+  CHECK(a.report.peak_bytes_planned == one);
+  const auto b = nacs::select_coreset(nacs::par.with_threads(2), syn.data, none, nacs::nacs_method<>{},
+                                      nacs::no_filter{}, opt);
+  CHECK(b.report.peak_bytes_planned == two);
+  CHECK(a.rows == b.rows);
+  SUBCASE("a limit between seq's plan and the 2-thread wave: one partition at a time, the same picks") {
+    opt.memory_limit = (one + two) / 2;
+    CHECK(nacs::coreset_memory_needed(nacs::par.with_threads(2), syn.data, opt) == one);
+    const auto c = nacs::select_coreset(nacs::par.with_threads(2), syn.data, none, nacs::nacs_method<>{},
+                                        nacs::no_filter{}, opt);
+    CHECK(c.report.peak_bytes_planned == one);
+    CHECK(c.rows == a.rows);
+    CHECK(c.weights == a.weights);
+  }
+  SUBCASE("a limit between the 2- and 3-thread waves: waves of two threads, the same picks") {
+    opt.memory_limit = (two + three) / 2;
+    CHECK(nacs::coreset_memory_needed(nacs::par.with_threads(3), syn.data, opt) == two);
+    const auto c = nacs::select_coreset(nacs::par.with_threads(3), syn.data, none, nacs::nacs_method<>{},
+                                        nacs::no_filter{}, opt);
+    CHECK(c.report.peak_bytes_planned == two);
+    CHECK(c.rows == a.rows);
+    CHECK(c.weights == a.weights);
+  }
+  SUBCASE("a limit below seq's plan refuses par too, before anything runs") {
+    opt.memory_limit = one - 1;
+    nacs_ref::expect_error(
+        [&] {
+          (void)nacs::select_coreset(nacs::par.with_threads(2), syn.data, none, nacs::nacs_method<>{},
+                                     nacs::no_filter{}, opt);
+        },
+        nacs::errc::memory_limit, "memory limit");
+  }
+}
+
 TEST_CASE("class-balanced partitions split every round's budget between positives and negatives") {
   const auto syn = tiny();
   auto opt = small_options();

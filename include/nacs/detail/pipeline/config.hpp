@@ -28,7 +28,7 @@ coreset run_coreset(const P& policy, const dataset& train, const std::optional<e
   std::string method_name(method_names()[method]);
   const std::string filter_name = std::visit([](const auto& f) { return std::string(f.name()); }, filter);
   auto ctx = prepare(
-      train, valid, opt,
+      train, valid, opt, static_cast<std::size_t>(detail::omp_threads(policy)),
       [&](row_index k) { return std::visit([&](const auto& f) { return f.selection_size(k); }, filter); },
       method_name, filter_name);
   method_result r;

@@ -204,7 +204,9 @@ selection solve_partition(const P& policy, const selection_context& ctx, std::sp
 // the wave's partitions (one forward each, on all threads), then every worker thread takes
 // whole partitions (kernel and greedy) on one thread, so a wave's solves are one parallel loop
 // instead of several per kernel and per greedy step. A wave has
-// tuning::selection_partitions_per_thread partitions per worker thread.
+// tuning::selection_partitions_per_thread partitions per worker; the workers are the policy's
+// threads, or fewer when the memory plan (coreset_memory_needed) shrank the wave to fit the
+// limit (selection_context::solve_threads).
 inline std::size_t wave_partitions(std::size_t workers) noexcept {
   return workers > 1 ? workers * tuning::selection_partitions_per_thread : 1;
 }
@@ -264,7 +266,7 @@ round_picks solve_round(const P& policy, selection_context& ctx, std::size_t rou
   const auto selected_now = [&] { return selected_before + static_cast<row_index>(out.rows.size()); };
   std::size_t workers = 1;
   if constexpr (std::is_same_v<std::remove_cvref_t<P>, parallel_policy>)
-    workers = std::min(static_cast<std::size_t>(std::max(1, policy.thread_count())), active.size());
+    workers = std::min({static_cast<std::size_t>(std::max(1, policy.thread_count())), ctx.solve_threads, active.size()});
   const std::size_t wave = wave_partitions(workers);
   std::vector<std::vector<float>> embs(wave);
   std::vector<selection> sels(wave);

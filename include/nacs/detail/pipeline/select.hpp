@@ -34,8 +34,21 @@ inline std::size_t parameter_estimate(const model_config& c, std::span<const std
 
 }  // namespace detail::pipeline
 
-inline std::size_t coreset_memory_needed(const dataset& train, const coreset_options& opt, std::size_t embedding_dim) {
-  using namespace detail::pipeline;
+namespace detail::pipeline {
+
+// The memory a selection plans, and how many partitions a round may solve side by side.
+struct memory_plan {
+  std::size_t bytes = 0;
+  std::size_t solve_threads = 1;
+};
+
+// Plans for up to `threads` partitions solved side by side (see wave_partitions): data,
+// model, one forward batch and O(N) bookkeeping once; a kernel and a solver's state per
+// worker; the embeddings of every partition of a wave. Picks the most workers whose plan fits
+// opt.memory_limit (else nacs::memory_limit()), down to one partition at a time (seq's plan,
+// which select_coreset then checks against the limit).
+inline memory_plan plan_memory(const dataset& train, const coreset_options& opt, std::size_t embedding_dim,
+                               std::size_t threads) {
   const auto n = static_cast<std::size_t>(train.rows());
   const std::size_t f = train.num_fields();
   const std::size_t hidden = hidden_width(opt.model, f);
@@ -46,22 +59,45 @@ inline std::size_t coreset_memory_needed(const dataset& train, const coreset_opt
   // value, gradient, Adam m and v, and the best epoch's copy (early stopping)
   const std::size_t model = parameter_estimate(opt.model, train.cardinalities) * sizeof(float) * 5;
   const facility_location objective{matrix_view<const float>(nullptr, p, d), neg_distance{}};
-  const std::size_t partition = objective.problem_bytes(static_cast<row_index>(p)) + detail::solver_bytes(p) +
-                                p * d * sizeof(float) + p * 16;
+  // One worker's solve: the kernel, the solver's state, the exclusion list and the picks.
+  const std::size_t solve = objective.problem_bytes(static_cast<row_index>(p)) + detail::solver_bytes(p) + p * 16;
+  const std::size_t embeddings = p * d * sizeof(float);
   std::size_t layers = 0;
   for (const auto h : opt.model.mlp) layers += h;
   for (const auto h : opt.model.mlp2) layers += h;
   const std::size_t forward_rows = std::min<std::size_t>(n, 8192);
   const std::size_t forward = forward_rows * (f * opt.model.embedding_dim * 6 + layers * 8 + hidden * 2 + f * 8) * 4;
   const std::size_t bookkeeping = n * (sizeof(row_index) * 2 + sizeof(double) + 2);
-  return data + model + partition + forward + bookkeeping;
+  const std::size_t fixed = data + model + forward + bookkeeping;
+  // A round has at most ceil(N / P) partitions, one more when classes are cut apart.
+  const std::size_t parts = (n + p - 1) / p + 1;
+  const auto bytes_for = [&](std::size_t workers) {
+    return fixed + workers * solve + std::min(wave_partitions(workers), parts) * embeddings;
+  };
+  const std::size_t limit = opt.memory_limit.value_or(memory_limit());
+  for (std::size_t w = std::min(std::max<std::size_t>(threads, 1), parts); w > 1; --w)
+    if (bytes_for(w) <= limit) return {bytes_for(w), w};
+  return {bytes_for(1), 1};
+}
+
+}  // namespace detail::pipeline
+
+inline std::size_t coreset_memory_needed(const dataset& train, const coreset_options& opt, std::size_t embedding_dim) {
+  return detail::pipeline::plan_memory(train, opt, embedding_dim, 1).bytes;
+}
+
+template <host_policy P>
+std::size_t coreset_memory_needed(const P& policy, const dataset& train, const coreset_options& opt,
+                                  std::size_t embedding_dim) {
+  const auto threads = static_cast<std::size_t>(std::max(1, detail::omp_threads(policy)));
+  return detail::pipeline::plan_memory(train, opt, embedding_dim, threads).bytes;
 }
 
 namespace detail::pipeline {
 
 // Checks, sizes and memory; builds the context with a fresh selection-phase model.
 inline std::unique_ptr<selection_context> prepare(const dataset& train, const std::optional<evaluation_set>& valid,
-                                                  const coreset_options& opt,
+                                                  const coreset_options& opt, std::size_t threads,
                                                   const std::function<row_index(row_index)>& selection_size,
                                                   std::string method, std::string filter) {
   NACS_EXPECTS(train.encoded(), errc::invalid_data,
@@ -92,7 +128,8 @@ inline std::unique_ptr<selection_context> prepare(const dataset& train, const st
   NACS_EXPECTS(opt.train.eval_batch_size >= 1, errc::invalid_argument,
                "nacs::select_coreset: train.eval_batch_size must be >= 1");
   const std::size_t batch = opt.train.batch_size ? opt.train.batch_size : default_batch_size(target);
-  const std::size_t bytes = coreset_memory_needed(train, opt);
+  const memory_plan mem = plan_memory(train, opt, 0, threads);
+  const std::size_t bytes = mem.bytes;
   check_memory(bytes,
                "nacs::select_coreset (" + method + ", partitions of " + std::to_string(std::min(p, n)) + " rows)",
                opt.memory_limit);
@@ -104,6 +141,7 @@ inline std::unique_ptr<selection_context> prepare(const dataset& train, const st
   ctx->report.selected = target;
   ctx->report.partition_size = std::min(p, n);
   ctx->report.batch_size = batch;
+  ctx->solve_threads = mem.solve_threads;
   ctx->report.peak_bytes_planned = bytes;
   return ctx;
 }
@@ -182,8 +220,8 @@ coreset select_coreset(const P& policy, const dataset& train, const std::optiona
                        const M& method, const F& filter, const coreset_options& opt) {
   detail::require_backend<P>();
   auto ctx = detail::pipeline::prepare(
-      train, valid, opt, [&](row_index k) { return filter.selection_size(k); }, std::string(method.name()),
-      std::string(filter.name()));
+      train, valid, opt, static_cast<std::size_t>(detail::omp_threads(policy)),
+      [&](row_index k) { return filter.selection_size(k); }, std::string(method.name()), std::string(filter.name()));
   const method_result r = detail::pipeline::run_method(policy, *ctx, method);
   return detail::pipeline::run_filter(policy, *ctx, filter, r);
 }
