@@ -89,7 +89,7 @@ struct request {
   std::optional<std::string> data, valid, test, label, columns, out, emit, solver, embedding;
   std::optional<nacs::row_index> synthetic, max_rows, partition_size;
   std::string format, method, filter, trust, model, policy_name, on_error, partitions, horizon;
-  std::string final_weights = "gamma", final_targets = "corrected", selection_weights = "gamma";
+  std::string final_weights = "none", final_targets = "corrected", selection_weights = "none";
   std::optional<int> threads;
   std::optional<std::int64_t> memory_limit_mib;
   std::int64_t progress_lines = 0;
@@ -186,11 +186,11 @@ request parse_command_line(int argc, const char* const* argv, bool& help) {
                                      "T of the trust schedule: planned steps of the selection model (paper) or full-data steps (authors)",
                                      {.default_value = "planned", .choices = {"planned", "full-data"}});
   auto selection_weights = p.flag<std::string>(
-      "selection-weights", "MODE", "train the selection-phase model with the weights gamma, or unweighted (none)",
-      {.default_value = "gamma", .choices = {"gamma", "none"}});
+      "selection-weights", "MODE", "train the selection-phase model unweighted (none: the paper) or with the weights gamma",
+      {.default_value = "none", .choices = {"none", "gamma"}});
   auto final_weights = p.flag<std::string>("final-weights", "MODE",
-                                           "--evaluate: train the coreset's model with the weights gamma, or unweighted (none)",
-                                           {.default_value = "gamma", .choices = {"gamma", "none"}});
+                                           "--evaluate: train the coreset's model unweighted (none: the paper) or with the weights gamma",
+                                           {.default_value = "none", .choices = {"none", "gamma"}});
   auto final_targets = p.flag<std::string>(
       "final-targets", "MODE", "--evaluate: train the coreset's model on the corrected labels q, or on the given labels",
       {.default_value = "corrected", .choices = {"corrected", "labels"}});

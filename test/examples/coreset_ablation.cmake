@@ -1,12 +1,12 @@
 # SPDX-License-Identifier: Apache-2.0
 # Checks that nacs-coreset's ablation switches reach what they name.
 #   cmake -DEXE=nacs-coreset -DDIR=<dir> -DARGS="--synthetic|2000|..." -P coreset_ablation.cmake
-# Run A: ARGS --evaluate (defaults: gamma weights and corrected targets in both trainings).
-# Run B: ARGS --evaluate --final-weights none --final-targets labels.
-# Run C: ARGS --selection-weights none.
+# Run A: ARGS --evaluate (defaults, the paper's: unweighted training on the corrected targets).
+# Run B: ARGS --evaluate --final-weights gamma --final-targets labels.
+# Run C: ARGS --selection-weights gamma.
 # A and B select the same coreset (the final-training switches must not touch the selection), so
 # their --out files are equal, while their test AUCs differ (or the switches changed nothing).
-# C trains the selection model unweighted, which changes the model that scores rounds 2.., so its
+# C trains the selection model with the weights gamma, which changes the model that scores rounds 2.., so its
 # --out differs from A's. The coreset's shape keys are in range: shares in [0, 1],
 # weight_max_over_mean >= 1, 0 < weight_ess_share <= 1.
 cmake_minimum_required(VERSION 3.21)
@@ -20,8 +20,8 @@ function(run_json out_var)
   set(${out_var} "${out}" PARENT_SCOPE)
 endfunction()
 run_json(a --evaluate --out ablation_a.csv)
-run_json(b --evaluate --final-weights none --final-targets labels --out ablation_b.csv)
-run_json(c --selection-weights none --out ablation_c.csv)
+run_json(b --evaluate --final-weights gamma --final-targets labels --out ablation_b.csv)
+run_json(c --selection-weights gamma --out ablation_c.csv)
 file(READ ${DIR}/ablation_a.csv csv_a)
 file(READ ${DIR}/ablation_b.csv csv_b)
 file(READ ${DIR}/ablation_c.csv csv_c)
@@ -29,15 +29,15 @@ if(NOT csv_a STREQUAL csv_b)
   message(FATAL_ERROR "--final-weights/--final-targets changed the selected coreset (ablation_a.csv != ablation_b.csv)")
 endif()
 if(csv_a STREQUAL csv_c)
-  message(FATAL_ERROR "--selection-weights none selected the same coreset as the default: the switch changed nothing")
+  message(FATAL_ERROR "--selection-weights gamma selected the same coreset as the default: the switch changed nothing")
 endif()
 string(JSON a_auc GET "${a}" test_auc)
 string(JSON b_auc GET "${b}" test_auc)
 if(a_auc STREQUAL b_auc)
-  message(FATAL_ERROR "gamma+corrected and none+labels gave the same test AUC ${a_auc}: the switches changed nothing")
+  message(FATAL_ERROR "none+corrected and gamma+labels gave the same test AUC ${a_auc}: the switches changed nothing")
 endif()
-foreach(pair "a;final_weights;gamma" "a;final_targets;corrected" "b;final_weights;none" "b;final_targets;labels"
-             "c;selection_weights;none" "a;selection_weights;gamma")
+foreach(pair "a;final_weights;none" "a;final_targets;corrected" "b;final_weights;gamma" "b;final_targets;labels"
+             "c;selection_weights;gamma" "a;selection_weights;none")
   list(GET pair 0 run)
   list(GET pair 1 key)
   list(GET pair 2 want)
@@ -53,4 +53,4 @@ string(JSON ess GET "${a}" weight_ess_share)
 if(pos LESS 0 OR pos GREATER 1 OR base LESS 0 OR base GREATER 1 OR wmax LESS 1 OR NOT ess GREATER 0 OR ess GREATER 1)
   message(FATAL_ERROR "coreset shape out of range: positive share ${pos}, base ${base}, max/mean ${wmax}, ESS share ${ess}")
 endif()
-message(STATUS "ok: test AUC ${a_auc} (gamma+corrected) vs ${b_auc} (none+labels); ESS share ${ess}, max/mean ${wmax}")
+message(STATUS "ok: test AUC ${a_auc} (none+corrected) vs ${b_auc} (gamma+labels); ESS share ${ess}, max/mean ${wmax}")

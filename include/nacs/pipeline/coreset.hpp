@@ -101,7 +101,7 @@ struct coreset_options {
   /// last round (when a validation set is given), seed ignored (coreset_options::seed is used).
   /// batch_size 0 (the default here) means default_batch_size(rows selected).
   train_options train{.batch_size = 0};
-  bool weighted_training = true;             ///< train the selection model with the weights gamma (else weight 1)
+  bool weighted_training = false;            ///< train the selection model with the weights gamma (the paper: weight 1)
   std::uint64_t seed = 0;                    ///< every draw (partitions, solver, shuffles, dropout) derives from it
   std::optional<std::size_t> memory_limit{};  ///< replaces nacs::memory_limit() for this call
   /// Called after each partition, each epoch and each phase (never concurrently); for progress output.

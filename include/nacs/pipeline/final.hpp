@@ -65,7 +65,7 @@ struct final_options {
   model_config model{};                ///< the model to train (DeepFM by default)
   adam_options adam{};                 ///< its optimiser (lr 0.01)
   train_options train{.batch_size = 0};  ///< epochs, patience, seed; batch_size 0: default_batch_size(coreset rows)
-  bool use_weights = true;             ///< weight rows by the coreset's gamma (else all 1)
+  bool use_weights = false;            ///< weight rows by the coreset's gamma (the paper trains unweighted)
   bool use_targets = true;             ///< train on the corrected targets q (else on the labels)
   std::span<const float> clean_test_labels{};  ///< optional: one clean label per test row, for clean_test_auc
   std::function<void(const epoch_report&)> on_epoch{};  ///< called after each epoch (progress output)

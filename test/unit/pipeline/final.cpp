@@ -137,9 +137,24 @@ TEST_CASE("train_on_coreset uses the weights and targets when asked, and the lab
                                               nacs::evaluation_set{&syn.data, test}, off);
   CHECK(ignored.test_auc == base.test_auc);
   CHECK(ignored.test_logloss == base.test_logloss);
+  auto on = small_model();
+  on.use_weights = true;
   const auto used = nacs::train_on_coreset(nacs::seq, syn.data, soft, std::nullopt,
-                                           nacs::evaluation_set{&syn.data, test}, small_model());
+                                           nacs::evaluation_set{&syn.data, test}, on);
   CHECK(used.test_logloss != base.test_logloss);
+  // The default is the paper's: unweighted (Algorithm 1 trains on S with L_lc, no gamma), on the targets.
+  CHECK_FALSE(nacs::final_options{}.use_weights);
+  CHECK(nacs::final_options{}.use_targets);
+  nacs::coreset weighted_labels = labels_only;
+  weighted_labels.weights = soft.weights;
+  weighted_labels.targets.assign(syn.data.labels.begin(), syn.data.labels.begin() + 1000);
+  const auto by_default = nacs::train_on_coreset(nacs::seq, syn.data, weighted_labels, std::nullopt,
+                                                 nacs::evaluation_set{&syn.data, test}, small_model());
+  CHECK(by_default.test_logloss == base.test_logloss);
+  on.use_targets = false;
+  const auto weighted = nacs::train_on_coreset(nacs::seq, syn.data, weighted_labels, std::nullopt,
+                                               nacs::evaluation_set{&syn.data, test}, on);
+  CHECK(weighted.test_logloss != base.test_logloss);
 }
 
 TEST_CASE("train_on_coreset rejects what it cannot use") {

@@ -75,11 +75,13 @@ coreset_evaluation train_on_coreset(const P& policy, const dataset& train, const
                "nacs::train_on_coreset: the training rows are not encoded; encode them with a vocabulary first");
   NACS_EXPECTS(!core.rows.empty(), errc::invalid_argument, "nacs::train_on_coreset: the coreset has no rows");
   detail::check_rows(core.rows, train.rows(), "nacs::train_on_coreset (coreset rows)");
-  NACS_EXPECTS(!opt.use_weights || core.weights.empty() || core.weights.size() == core.rows.size(),
+  // A coreset's arrays must be parallel whether or not this training uses them: a short
+  // array means a broken coreset (or file), not one to train on.
+  NACS_EXPECTS(core.weights.empty() || core.weights.size() == core.rows.size(),
                errc::invalid_argument,
                "nacs::train_on_coreset: " + std::to_string(core.weights.size()) + " weights for " +
                    std::to_string(core.rows.size()) + " coreset rows; give one per row or none");
-  NACS_EXPECTS(!opt.use_targets || core.targets.empty() || core.targets.size() == core.rows.size(),
+  NACS_EXPECTS(core.targets.empty() || core.targets.size() == core.rows.size(),
                errc::invalid_argument,
                "nacs::train_on_coreset: " + std::to_string(core.targets.size()) + " targets for " +
                    std::to_string(core.rows.size()) + " coreset rows; give one per row or none");
