@@ -5,7 +5,6 @@
 #include <sys/resource.h>
 
 #include <algorithm>
-#include <charconv>
 #include <chrono>
 #include <cmath>
 #include <cstdint>
@@ -32,6 +31,7 @@
 #include <nacs/pipeline/final.hpp>
 
 #include "common/cli.hpp"
+#include "common/data_flags.hpp"
 #include "common/json.hpp"
 
 namespace {
@@ -85,48 +85,23 @@ const char* const epilog =
     "\n"
     "Exit status: 0 on success, 1 when the data or the run failed, 2 for a bad command line.";
 
-struct request {
-  std::optional<std::string> data, valid, test, label, columns, out, emit, solver, embedding;
-  std::optional<nacs::row_index> synthetic, max_rows, partition_size;
-  std::string format, method, filter, trust, model, policy_name, on_error, partitions, horizon;
+// The data flags' values (data_request: files, reading, --synthetic) and the rest.
+struct request : nacs_cli::data_request {
+  std::optional<std::string> out, emit, solver, embedding;
+  std::optional<nacs::row_index> partition_size;
+  std::string method, filter, trust, model, policy_name, partitions, horizon;
   std::string final_weights = "none", final_targets = "corrected", selection_weights = "none";
   std::optional<int> threads;
   std::optional<std::int64_t> memory_limit_mib;
-  std::int64_t progress_lines = 0;
   std::size_t rounds = 0, passes = 10, epochs = 10, batch_size = 0, patience = 1, embedding_dim = 10;
-  std::optional<std::size_t> fields;
-  std::optional<std::uint32_t> vocabulary_size;
   std::vector<std::size_t> mlp;
   double ratio = 0.01, remove_rate = 0.1, epsilon = 1e-3, trust_value = 1.0, dropout = 0.5, lr = 0.01;
-  double weight_decay = 0.0, flip_positive = 0.2, flip_negative = 0.2;
-  double split_train = 0.8, split_valid = 0.1, split_test = 0.1;
-  std::uint64_t seed = 0, min_count = 10;
-  char delimiter = ',';
+  double weight_decay = 0.0;
+  std::uint64_t seed = 0;
   bool evaluate = false, evaluate_full = false, quiet = false;
 };
 
-std::vector<std::string> split_list(std::string_view text, char sep) {
-  std::vector<std::string> out;
-  std::size_t start = 0;
-  while (start <= text.size()) {
-    const std::size_t end = std::min(text.find(sep, start), text.size());
-    out.emplace_back(text.substr(start, end - start));
-    start = end + 1;
-  }
-  return out;
-}
-
-std::vector<std::size_t> parse_sizes(const std::string& text) {
-  std::vector<std::size_t> out;
-  for (const auto& item : split_list(text, ',')) {
-    std::size_t v = 0;
-    const auto r = std::from_chars(item.data(), item.data() + item.size(), v);
-    if (item.empty() || r.ec != std::errc{} || r.ptr != item.data() + item.size() || v == 0 || v > 100000)
-      throw nacs_cli::usage_error("--mlp expects comma-separated sizes in [1, 100000] like 100,100,100; got '" + text + "'");
-    out.push_back(v);
-  }
-  return out;
-}
+using nacs_cli::parse_sizes;
 
 std::vector<std::string> names_of(std::span<const std::string_view> names) { return {names.begin(), names.end()}; }
 
@@ -134,34 +109,9 @@ request parse_command_line(int argc, const char* const* argv, bool& help) {
   nacs_cli::parser p(program, summary);
   p.epilog(epilog);
   // Data.
-  auto data = p.flag<std::string>("data", "FILE", "training data file (or the whole data set, split 8:1:1)");
-  auto format = p.flag<std::string>("format", "NAME", "format of --data, --valid and --test",
-                                    {.choices = nacs::data_format_names()});
-  auto synthetic = p.flag<nacs::row_index>("synthetic", "N", "generate N rows of the Criteo-shaped synthetic benchmark",
-                                           {.min = 10, .max = nacs::row_index{1} << 34});
-  auto valid = p.flag<std::string>("valid", "FILE", "validation file (early stopping); else a split of --data");
-  auto test = p.flag<std::string>("test", "FILE", "test file (--evaluate); else a split of --data");
-  auto split = p.flag<std::string>("split", "T,V,E", "train,valid,test shares of the seeded split (default 0.8,0.1,0.1)");
-  auto label = p.flag<std::string>("label", "COL", "csv: the label column's header name");
-  auto columns = p.flag<std::string>("columns", "A,B,..", "csv: the categorical columns' header names");
-  auto delimiter = p.flag<std::string>("delimiter", "C", "csv: the field separator (default ',', 'tab' for a tab)");
-  auto min_count = p.flag<std::uint64_t>("min-count", "C", "values seen fewer than C times in training map to OOV",
-                                         {.default_value = 10});
-  auto max_rows = p.flag<nacs::row_index>("max-rows", "N", "read at most N rows of each file", {.min = 1});
-  auto on_error = p.flag<std::string>("on-error", "MODE", "malformed rows: skip (count and report them) or fail",
-                                      {.default_value = "skip", .choices = {"skip", "fail"}});
-  auto progress_lines = p.flag<std::int64_t>("progress-lines", "L", "while reading a file, report progress every L lines",
-                                            {.default_value = 1000000, .min = 1});
-  auto noise = p.flag<double>("noise", "R", "--synthetic: flip every label with probability R (default 0.2)",
-                              {.min = 0.0, .max = 1.0});
-  auto fields = p.flag<std::int64_t>("fields", "F", "--synthetic: F fields of --vocabulary-size values (default: the benchmark's 39)",
-                                     {.min = 2, .max = 1000});
-  auto vocab = p.flag<std::int64_t>("vocabulary-size", "V", "--synthetic: values per field (default 1000 with --fields)",
-                                    {.min = 1, .max = 100000000});
-  auto flip_pos = p.flag<double>("flip-positive", "P", "--synthetic: share of clean positives flipped to 0",
-                                 {.min = 0.0, .max = 1.0});
-  auto flip_neg = p.flag<double>("flip-negative", "P", "--synthetic: share of clean negatives flipped to 1",
-                                 {.min = 0.0, .max = 1.0});
+  const nacs_cli::data_flags data(p, {.generator = nacs_cli::generator_kind::benchmark,
+                                      .synthetic_help = "generate N rows of the Criteo-shaped synthetic benchmark",
+                                      .test_help = "test file (--evaluate); else a split of --data"});
   // Selection.
   auto ratio = p.flag<double>("ratio", "R", "keep k = floor(R x N) training rows",
                               {.default_value = 0.01, .min = 0.0, .min_exclusive = true, .max = 1.0, .max_exclusive = true});
@@ -227,7 +177,6 @@ request parse_command_line(int argc, const char* const* argv, bool& help) {
       "memory-limit", "MIB", "refuse, before allocating, a selection that needs more than MIB MiB (default: 3/4 of RAM)",
       {.min = 1, .max = std::int64_t{1} << 40});
   auto quiet = p.flag_switch("quiet", "print nothing on stderr but errors");
-  p.exactly_one_of({"data", "synthetic"});
   p.parse(argc, argv);
   help = p.help_requested();
   if (help) {
@@ -235,25 +184,16 @@ request parse_command_line(int argc, const char* const* argv, bool& help) {
     return {};
   }
   request r;
-  r.data = data.get();
-  r.synthetic = synthetic.get();
-  r.valid = valid.get();
-  r.test = test.get();
-  r.label = label.get();
-  r.columns = columns.get();
   r.out = out.get();
   r.emit = emit.get();
   r.solver = solver.get();
   r.embedding = embedding.get();
-  r.max_rows = max_rows.get();
   r.partition_size = partition_size.get();
-  r.format = format.get().value_or("");
   r.method = *method;
   r.filter = *filter;
   r.trust = *trust;
   r.model = *model;
   r.policy_name = *policy;
-  r.on_error = *on_error;
   r.partitions = *partitions;
   r.horizon = *horizon;
   r.selection_weights = *selection_weights;
@@ -261,7 +201,6 @@ request parse_command_line(int argc, const char* const* argv, bool& help) {
   r.final_targets = *final_targets;
   r.threads = threads.get();
   r.memory_limit_mib = memory_limit.get();
-  r.progress_lines = *progress_lines;
   r.rounds = static_cast<std::size_t>(*rounds);
   r.passes = static_cast<std::size_t>(*passes);
   r.epochs = static_cast<std::size_t>(*epochs);
@@ -277,62 +216,17 @@ request parse_command_line(int argc, const char* const* argv, bool& help) {
   r.lr = *lr;
   r.weight_decay = *wd;
   r.seed = *seed;
-  r.min_count = *min_count;
   r.evaluate = *evaluate || *evaluate_full;
   r.evaluate_full = *evaluate_full;
   r.quiet = *quiet;
 
-  if (r.data && r.format.empty()) throw nacs_cli::usage_error("--data needs --format criteo|avazu|libsvm|libffm|csv");
-  if (r.synthetic && (!r.format.empty() || r.valid || r.test || r.max_rows || progress_lines.given() ||
-                      min_count.given() || on_error.given()))
-    throw nacs_cli::usage_error(
-        "--synthetic generates its own data: drop --format, --valid, --test, --max-rows, --progress-lines, "
-        "--min-count and --on-error");
-  if (!r.synthetic && (noise.given() || fields.given() || vocab.given() || flip_pos.given() || flip_neg.given()))
-    throw nacs_cli::usage_error(
-        "--noise, --fields, --vocabulary-size, --flip-positive and --flip-negative apply to --synthetic");
-  if (noise.given() && (flip_pos.given() || flip_neg.given()))
-    throw nacs_cli::usage_error("--noise sets both flip rates: give --noise or --flip-positive/--flip-negative");
-  if (vocab.given() && !fields.given())
-    throw nacs_cli::usage_error("--vocabulary-size applies with --fields (the default benchmark has its own sizes)");
-  if (fields.given()) {
-    r.fields = static_cast<std::size_t>(*fields.get());
-    r.vocabulary_size = static_cast<std::uint32_t>(vocab.get().value_or(1000));
-  }
-  r.flip_positive = noise.get().value_or(flip_pos.get().value_or(0.2));
-  r.flip_negative = noise.get().value_or(flip_neg.get().value_or(0.2));
-  const bool csv = r.format == "csv";
-  if (csv && (!r.label || !r.columns)) throw nacs_cli::usage_error("--format csv needs --label COL and --columns A,B,...");
-  if (!csv && (r.label || r.columns || delimiter.given()))
-    throw nacs_cli::usage_error("--label, --columns and --delimiter apply to --format csv");
-  if (delimiter.given()) {
-    const std::string d = *delimiter.get();
-    if (d == "tab" || d == "\\t") r.delimiter = '\t';
-    else if (d.size() == 1 && d != "\"" && d != "\n" && d != "\r") r.delimiter = d[0];
-    else throw nacs_cli::usage_error("--delimiter expects one character (or 'tab'), got '" + d + "'");
-  }
-  if (split.given()) {
-    if (r.valid || r.test) throw nacs_cli::usage_error("--split applies when neither --valid nor --test is given");
-    const auto parts = split_list(*split.get(), ',');
-    double v[3] = {};
-    bool ok = parts.size() == 3;
-    for (std::size_t i = 0; ok && i < 3; ++i) {
-      const auto res = std::from_chars(parts[i].data(), parts[i].data() + parts[i].size(), v[i]);
-      ok = !parts[i].empty() && res.ec == std::errc{} && res.ptr == parts[i].data() + parts[i].size() &&
-           std::isfinite(v[i]) && v[i] >= 0;
-    }
-    if (!ok || v[0] <= 0)
-      throw nacs_cli::usage_error("--split expects three non-negative shares T,V,E with T > 0, like 0.8,0.1,0.1; got '" +
-                                  *split.get() + "'");
-    r.split_train = v[0];
-    r.split_valid = v[1];
-    r.split_test = v[2];
-  }
+  // The data flags' own checks, before those that combine them with the other flags.
+  static_cast<nacs_cli::data_request&>(r) = data.get();
   if (trust_value.given() && r.trust != "constant") throw nacs_cli::usage_error("--trust-value applies to --trust constant");
   if ((remove_rate.given() && r.filter != "mcdropout" && r.filter != "tce") || (passes.given() && r.filter != "mcdropout"))
     throw nacs_cli::usage_error("--remove-rate applies to --filter mcdropout or tce, --passes to --filter mcdropout");
   if (r.evaluate && r.valid && !r.test) throw nacs_cli::usage_error("--evaluate needs test rows: give --test as well");
-  if (r.evaluate && split.given() && r.split_test <= 0)
+  if (r.evaluate && r.split_given && r.split_test <= 0)
     throw nacs_cli::usage_error("--evaluate needs test rows: give the split a test share");
   if (r.threads && r.policy_name != "par") throw nacs_cli::usage_error("--threads applies to --policy par");
 #if !defined(_OPENMP)
@@ -431,7 +325,7 @@ int run(int argc, const char* const* argv) {
   return std::visit([&](const auto& pol) {
     // ---------------------------------------------------------------- data
     const auto t_read = std::chrono::steady_clock::now();
-    const nacs::split_options split{.train = r.split_train, .valid = r.split_valid, .test = r.split_test, .seed = r.seed};
+    const nacs::split_options split = r.split(r.seed);
     nacs::loaded_data d;
     if (r.synthetic) {
       nacs::synthetic_options g = nacs::ctr_benchmark_preset(*r.synthetic, 0.0, r.seed);
@@ -450,33 +344,10 @@ int run(int argc, const char* const* argv) {
          << " on the noisy ones";
       info(os.str());
     } else {
-      nacs::load_options o;
-      o.data = *r.data;
-      o.format = nacs::parse_data_format(r.format);
-      if (r.valid) o.valid = *r.valid;
-      if (r.test) o.test = *r.test;
-      o.split = split;
-      o.vocabulary.min_count = r.min_count;
-      o.read.on_error = r.on_error == "fail" ? nacs::error_policy::fail : nacs::error_policy::skip;
-      o.read.max_rows = r.max_rows;
+      nacs::load_options o =
+          nacs_cli::load_options_of(r, split, nacs_cli::progress_printer(program, r.quiet, r.progress_lines));
       o.keep_origins = r.emit.has_value();
-      if (!r.quiet)
-        o.read.on_progress = {.fn =
-                             [](const nacs::read_progress& p) {
-                               std::string share;
-                               if (p.fraction() >= 0) share = " (" + std::to_string(static_cast<int>(100 * p.fraction())) + " %)";
-                               std::fprintf(stderr, "%s: reading '%s': %lld lines%s, %lld rows kept, %lld skipped\n",
-                                            program.c_str(), nacs_cli::printable(p.source).c_str(),
-                                            static_cast<long long>(p.lines), share.c_str(),
-                                            static_cast<long long>(p.rows_read), static_cast<long long>(p.rows_skipped));
-                             },
-                         .every_lines = r.progress_lines};
       o.on_report = [&](const nacs::parse_report& rep) { info(rep.summary()); };
-      if (o.format == nacs::data_format::csv) {
-        o.csv.label_column = *r.label;
-        o.csv.categorical_columns = split_list(*r.columns, ',');
-        o.csv.delimiter = r.delimiter;
-      }
       d = nacs::load_ctr_data(pol, o);
       std::uint64_t ids = 0;
       for (const auto c : d.train.cardinalities) ids += c;

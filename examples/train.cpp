@@ -3,7 +3,6 @@
 // click log or on synthetic data, with early stopping on validation AUC, and
 // prints one JSON line about the run. See --help.
 #include <algorithm>
-#include <charconv>
 #include <chrono>
 #include <cmath>
 #include <cstdint>
@@ -28,6 +27,7 @@
 #include <nacs/pipeline/final.hpp>
 
 #include "common/cli.hpp"
+#include "common/data_flags.hpp"
 #include "common/json.hpp"
 #include "common/report.hpp"
 
@@ -72,58 +72,28 @@ const char* const epilog =
     "\n"
     "Exit status: 0 on success, 1 when the data or the run failed, 2 for a bad command line.";
 
-struct request {
-  std::optional<std::string> data, valid, test, rows_file, label, columns;
-  std::optional<nacs::row_index> synthetic, max_rows;
-  std::int64_t progress_lines = 0;
-  std::string format, model, policy_name, on_error;
+// The data flags' values (data_request: files, reading, --synthetic) and the rest.
+struct request : nacs_cli::data_request {
+  std::optional<std::string> rows_file;
+  std::string model, policy_name;
   std::optional<int> threads;
   std::optional<std::int64_t> memory_limit_mib;
   std::optional<std::size_t> batch_size;  // none: nacs::default_batch_size of the rows of an epoch
-  std::size_t epochs = 10, patience = 1, embedding_dim = 10, fields = 39;
-  std::uint32_t vocabulary_size = 1000;
+  std::size_t epochs = 10, patience = 1, embedding_dim = 10;
   std::vector<std::size_t> mlp;
-  double dropout = 0.5, lr = 0.01, weight_decay = 0.0, flip_positive = 0.1, flip_negative = 0.05;
-  double split_train = 0.8, split_valid = 0.1, split_test = 0.1;
-  std::uint64_t seed = 0, min_count = 10;
-  char delimiter = ',';
+  double dropout = 0.5, lr = 0.01, weight_decay = 0.0;
+  std::uint64_t seed = 0;
   bool quiet = false;
 };
 
-std::vector<std::string> split_list(std::string_view text, char sep) {
-  std::vector<std::string> out;
-  std::size_t start = 0;
-  while (start <= text.size()) {
-    const std::size_t end = std::min(text.find(sep, start), text.size());
-    out.emplace_back(text.substr(start, end - start));
-    start = end + 1;
-  }
-  return out;
-}
-
-std::vector<std::size_t> parse_sizes(const std::string& text) {
-  std::vector<std::size_t> out;
-  for (const auto& item : split_list(text, ',')) {
-    std::size_t v = 0;
-    const auto r = std::from_chars(item.data(), item.data() + item.size(), v);
-    if (item.empty() || r.ec != std::errc{} || r.ptr != item.data() + item.size() || v == 0 || v > 100000)
-      throw nacs_cli::usage_error("--mlp expects comma-separated sizes in [1, 100000] like 100,100,100; got '" + text + "'");
-    out.push_back(v);
-  }
-  return out;
-}
+using nacs_cli::parse_sizes;
 
 request parse_command_line(int argc, const char* const* argv, bool& help) {
   nacs_cli::parser p(program, summary);
   p.epilog(epilog);
-  auto data = p.flag<std::string>("data", "FILE", "training data file (or the whole data set, split 8:1:1)");
-  auto format = p.flag<std::string>("format", "NAME", "format of --data, --valid and --test",
-                                    {.choices = {"criteo", "avazu", "libsvm", "libffm", "csv"}});
-  auto synthetic = p.flag<nacs::row_index>("synthetic", "N", "generate N rows of planted-noise synthetic data instead",
-                                           {.min = 10, .max = nacs::row_index{1} << 34});
-  auto valid = p.flag<std::string>("valid", "FILE", "validation file (early stopping); else a split of --data");
-  auto test = p.flag<std::string>("test", "FILE", "test file; else a split of --data");
-  auto split = p.flag<std::string>("split", "T,V,E", "train,valid,test shares of the seeded split (default 0.8,0.1,0.1)");
+  const nacs_cli::data_flags data(p, {.generator = nacs_cli::generator_kind::planted_noise,
+                                      .synthetic_help = "generate N rows of planted-noise synthetic data instead",
+                                      .test_help = "test file; else a split of --data"});
   auto rows_file = p.flag<std::string>("rows-file", "FILE", "train only on these rows (index[,weight] per line)");
   const auto models = nacs::model_names();
   auto model = p.flag<std::string>("model", "NAME", "the model",
@@ -141,24 +111,6 @@ request parse_command_line(int argc, const char* const* argv, bool& help) {
   auto mlp = p.flag<std::string>("mlp", "SIZES", "hidden sizes (default 100,100,100)");
   auto dropout = p.flag<double>("dropout", "R", "dropout rate of the MLP blocks",
                                 {.default_value = 0.5, .min = 0.0, .max = 1.0, .max_exclusive = true});
-  auto min_count = p.flag<std::uint64_t>("min-count", "C", "values seen fewer than C times in training map to OOV",
-                                         {.default_value = 10});
-  auto label = p.flag<std::string>("label", "COL", "csv: the label column's header name");
-  auto columns = p.flag<std::string>("columns", "A,B,..", "csv: the categorical columns' header names");
-  auto delimiter = p.flag<std::string>("delimiter", "C", "csv: the field separator (default ',', 'tab' for a tab)");
-  auto max_rows = p.flag<nacs::row_index>("max-rows", "N", "read at most N rows of each file", {.min = 1});
-  auto progress_lines = p.flag<std::int64_t>("progress-lines", "L",
-                                            "while reading a file, report progress on stderr every L lines",
-                                            {.default_value = 1000000, .min = 1});
-  auto on_error = p.flag<std::string>("on-error", "MODE", "malformed rows: skip (count and report them) or fail",
-                                      {.default_value = "skip", .choices = {"skip", "fail"}});
-  auto fields = p.flag<std::int64_t>("fields", "F", "--synthetic: number of fields", {.default_value = 39, .min = 2, .max = 1000});
-  auto vocab = p.flag<std::int64_t>("vocabulary-size", "V", "--synthetic: values per field",
-                                    {.default_value = 1000, .min = 1, .max = 100000000});
-  auto flip_pos = p.flag<double>("flip-positive", "P", "--synthetic: share of clean positives flipped to 0",
-                                 {.default_value = 0.1, .min = 0.0, .max = 1.0});
-  auto flip_neg = p.flag<double>("flip-negative", "P", "--synthetic: share of clean negatives flipped to 1",
-                                 {.default_value = 0.05, .min = 0.0, .max = 1.0});
   auto seed = p.flag<std::uint64_t>("seed", "S", "seed of the split, the initialisation, shuffling, dropout and --synthetic",
                                     {.default_value = 0});
   auto policy = p.flag<std::string>("policy", "NAME", "seq: one thread; par: OpenMP threads (same result)",
@@ -168,7 +120,6 @@ request parse_command_line(int argc, const char* const* argv, bool& help) {
       "memory-limit", "MIB", "refuse, before allocating, a step that needs more than MIB MiB (default: 3/4 of RAM)",
       {.min = 1, .max = std::int64_t{1} << 40});
   auto quiet = p.flag_switch("quiet", "print nothing on stderr but errors");
-  p.exactly_one_of({"data", "synthetic"});
   p.parse(argc, argv);
   help = p.help_requested();
   if (help) {
@@ -176,19 +127,9 @@ request parse_command_line(int argc, const char* const* argv, bool& help) {
     return {};
   }
   request r;
-  r.data = data.get();
-  r.synthetic = synthetic.get();
-  r.valid = valid.get();
-  r.test = test.get();
   r.rows_file = rows_file.get();
-  r.label = label.get();
-  r.columns = columns.get();
-  r.max_rows = max_rows.get();
-  r.progress_lines = *progress_lines;
-  r.format = format.get().value_or("");
   r.model = *model;
   r.policy_name = *policy;
-  r.on_error = *on_error;
   r.threads = threads.get();
   r.memory_limit_mib = memory_limit.get();
   r.epochs = static_cast<std::size_t>(*epochs);
@@ -199,52 +140,11 @@ request parse_command_line(int argc, const char* const* argv, bool& help) {
   r.dropout = *dropout;
   r.lr = *lr;
   r.weight_decay = *wd;
-  r.min_count = *min_count;
-  r.fields = static_cast<std::size_t>(*fields);
-  r.vocabulary_size = static_cast<std::uint32_t>(*vocab);
-  r.flip_positive = *flip_pos;
-  r.flip_negative = *flip_neg;
   r.seed = *seed;
   r.quiet = *quiet;
 
-  if (r.data && r.format.empty()) throw nacs_cli::usage_error("--data needs --format criteo|avazu|libsvm|libffm|csv");
-  if (r.synthetic && (!r.format.empty() || r.valid || r.test || r.max_rows || progress_lines.given()))
-    throw nacs_cli::usage_error(
-        "--synthetic generates its own data: drop --format, --valid, --test, --max-rows and --progress-lines");
-  if (!r.synthetic && (fields.given() || vocab.given() || flip_pos.given() || flip_neg.given()))
-    throw nacs_cli::usage_error("--fields, --vocabulary-size, --flip-positive and --flip-negative apply to --synthetic");
-  const bool csv = r.format == "csv";
-  if (csv && (!r.label || !r.columns))
-    throw nacs_cli::usage_error("--format csv needs --label COL and --columns A,B,...");
-  if (!csv && (r.label || r.columns || delimiter.given()))
-    throw nacs_cli::usage_error("--label, --columns and --delimiter apply to --format csv");
-  if (delimiter.given()) {
-    const std::string d = *delimiter.get();
-    if (d == "tab" || d == "\\t") {
-      r.delimiter = '\t';
-    } else if (d.size() == 1 && d != "\"" && d != "\n" && d != "\r") {
-      r.delimiter = d[0];
-    } else {
-      throw nacs_cli::usage_error("--delimiter expects one character (or 'tab'), got '" + d + "'");
-    }
-  }
-  if (split.given()) {
-    if (r.valid || r.test) throw nacs_cli::usage_error("--split applies when neither --valid nor --test is given");
-    const auto parts = split_list(*split.get(), ',');
-    double v[3] = {};
-    bool ok = parts.size() == 3;
-    for (std::size_t i = 0; ok && i < 3; ++i) {
-      const auto res = std::from_chars(parts[i].data(), parts[i].data() + parts[i].size(), v[i]);
-      ok = !parts[i].empty() && res.ec == std::errc{} && res.ptr == parts[i].data() + parts[i].size() &&
-           std::isfinite(v[i]) && v[i] >= 0;
-    }
-    if (!ok || v[0] <= 0)
-      throw nacs_cli::usage_error("--split expects three non-negative shares T,V,E with T > 0, like 0.8,0.1,0.1; got '" +
-                                  *split.get() + "'");
-    r.split_train = v[0];
-    r.split_valid = v[1];
-    r.split_test = v[2];
-  }
+  // The data flags' own checks, before those that combine them with the other flags.
+  static_cast<nacs_cli::data_request&>(r) = data.get();
   if (r.threads && r.policy_name != "par")
     throw nacs_cli::usage_error("--threads applies to --policy par (seq always uses one thread)");
 #if !defined(_OPENMP)
@@ -252,40 +152,6 @@ request parse_command_line(int argc, const char* const* argv, bool& help) {
     throw nacs_cli::usage_error("--policy par needs OpenMP, and this nacs-train was built without it: use --policy seq");
 #endif
   return r;
-}
-
-// One stderr line per progress call: lines, share of the file, rows kept and skipped.
-nacs::read_progress_callback progress_printer(const request& r) {
-  if (r.quiet) return {};
-  return {.fn =
-              [](const nacs::read_progress& p) {
-                std::string share;
-                if (p.fraction() >= 0) share = " (" + std::to_string(static_cast<int>(100 * p.fraction())) + " %)";
-                std::fprintf(stderr, "%s: reading '%s': %lld lines%s, %lld rows kept, %lld skipped\n", program.c_str(),
-                             nacs_cli::printable(p.source).c_str(), static_cast<long long>(p.lines), share.c_str(),
-                             static_cast<long long>(p.rows_read), static_cast<long long>(p.rows_skipped));
-              },
-          .every_lines = r.progress_lines};
-}
-
-// What load_ctr_data needs from the command line: files, format, split, vocabulary, reader settings.
-nacs::load_options load_options_of(const request& r, const nacs::split_options& split) {
-  nacs::load_options o;
-  o.data = *r.data;
-  o.format = nacs::parse_data_format(r.format);
-  if (r.valid) o.valid = *r.valid;
-  if (r.test) o.test = *r.test;
-  o.split = split;
-  o.vocabulary.min_count = r.min_count;
-  o.read.on_error = r.on_error == "fail" ? nacs::error_policy::fail : nacs::error_policy::skip;
-  o.read.max_rows = r.max_rows;
-  o.read.on_progress = progress_printer(r);
-  if (o.format == nacs::data_format::csv) {
-    o.csv.label_column = *r.label;
-    o.csv.categorical_columns = split_list(*r.columns, ',');
-    o.csv.delimiter = r.delimiter;
-  }
-  return o;
 }
 
 // The rows to train on, read by the library's coreset file reader; its messages name the flag.
@@ -323,19 +189,19 @@ int run(int argc, const char* const* argv) {
   return std::visit([&](const auto& pol) {
     // ---------------------------------------------------------------- data
     nacs::dataset train, valid, test;
-    const nacs::split_options split{.train = r.split_train, .valid = r.split_valid, .test = r.split_test, .seed = r.seed};
+    const nacs::split_options split = r.split(r.seed);
     nacs::loaded_data loaded;
     if (r.synthetic) {
       nacs::synthetic_options o;
       o.rows = *r.synthetic;
-      o.fields = r.fields;
-      o.vocabulary_size = r.vocabulary_size;
+      o.fields = *r.fields;
+      o.vocabulary_size = *r.vocabulary_size;
       o.flip_positive = r.flip_positive;
       o.flip_negative = r.flip_negative;
       o.seed = r.seed;
       loaded = nacs::load_synthetic(pol, o, split);
       std::ostringstream os;
-      os << "generated " << *r.synthetic << " synthetic rows of " << r.fields << " fields, " << loaded.truth->flipped
+      os << "generated " << *r.synthetic << " synthetic rows of " << *r.fields << " fields, " << loaded.truth->flipped
          << " labels flipped; the hidden model's AUC on the noisy labels is " << loaded.truth->noisy_oracle_auc;
       info(os.str());
     } else {
@@ -344,7 +210,8 @@ int run(int argc, const char* const* argv) {
       if (r.valid) named.emplace_back("--valid", *r.valid);
       if (r.test) named.emplace_back("--test", *r.test);
       for (const auto& [flag, path] : named) nacs_cli::check_data_file(flag, path);
-      nacs::load_options lo = load_options_of(r, split);
+      nacs::load_options lo =
+          nacs_cli::load_options_of(r, split, nacs_cli::progress_printer(program, r.quiet, r.progress_lines));
       std::optional<nacs::parse_report> last;
       std::size_t reported = 0;
       lo.on_report = [&](const nacs::parse_report& rep) {

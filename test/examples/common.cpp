@@ -1,21 +1,25 @@
 // SPDX-License-Identifier: Apache-2.0
 // Tests of the example programs' shared helpers: examples/common/cli.hpp (flag
-// parser on CLI11), examples/common/json.hpp (JSON line writer on nlohmann-json)
-// and examples/common/messages.hpp (messages in the user's terms).
+// parser on CLI11), examples/common/json.hpp (JSON line writer on nlohmann-json),
+// examples/common/messages.hpp (messages in the user's terms) and
+// examples/common/data_flags.hpp (the data flags of nacs-coreset and nacs-train).
 #include <doctest/doctest.h>
 
 #include "common/cli.hpp"
+#include "common/data_flags.hpp"
 #include "common/json.hpp"
 #include "common/messages.hpp"
 
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
+#include <filesystem>
 #include <limits>
 #include <new>
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace {
@@ -390,4 +394,260 @@ TEST_CASE("messages: library option names become the programs' flags") {
   CHECK(user_terms("use min_count, or not", {{"min_count", "--min"}}) == "use --min, or not");
   CHECK(nacs_cli::user_message(nacs::error(nacs::errc::parse, "x (read with on_error = error_policy::skip)")) ==
         "x (give --on-error skip)");
+}
+
+namespace {
+
+using nacs_cli::generator_kind;
+
+// A program that declares only the data flags, with one of the two generators.
+struct data_program {
+  nacs_cli::parser p{"prog", "A test program."};
+  nacs_cli::data_flags data;
+  explicit data_program(generator_kind kind)
+      : data(p, {.generator = kind, .synthetic_help = "generate N rows", .test_help = "test file"}) {}
+};
+
+// The data flags' values after parsing `args`, or the usage_error of parsing or of get().
+struct data_result {
+  std::optional<nacs_cli::data_request> request;
+  std::string error;
+};
+
+data_result data_of(generator_kind kind, std::vector<std::string> args) {
+  data_program prog(kind);
+  try {
+    parse(prog.p, std::move(args));
+    return {prog.data.get(), ""};
+  } catch (const nacs_cli::usage_error& e) {
+    return {std::nullopt, e.what()};
+  }
+}
+
+std::string data_error_of(generator_kind kind, std::vector<std::string> args) { return data_of(kind, std::move(args)).error; }
+
+nacs_cli::data_request data_request_of(generator_kind kind, std::vector<std::string> args) {
+  data_result r = data_of(kind, std::move(args));
+  INFO("usage error: " << r.error);
+  REQUIRE(r.request.has_value());
+  return *r.request;
+}
+
+constexpr generator_kind both_kinds[] = {generator_kind::benchmark, generator_kind::planted_noise};
+
+}  // namespace
+
+TEST_CASE("data_flags: split_list and parse_sizes") {
+  using nacs_cli::split_list;
+  CHECK(split_list("", ',') == std::vector<std::string>{""});
+  CHECK(split_list("a,,b", ',') == std::vector<std::string>{"a", "", "b"});
+  CHECK(split_list("site,app,", ',') == std::vector<std::string>{"site", "app", ""});
+  CHECK(nacs_cli::parse_sizes("100,10,1") == std::vector<std::size_t>{100, 10, 1});
+  CHECK(nacs_cli::parse_sizes("100000") == std::vector<std::size_t>{100000});
+  for (const char* text : {"", "10,,3", "0", "100001", "-1", "1.5", "10,", "ten"}) {
+    const std::string bad = text;
+    std::string message;
+    try {
+      (void)nacs_cli::parse_sizes(bad);
+    } catch (const nacs_cli::usage_error& e) {
+      message = e.what();
+    }
+    CHECK(message == "--mlp expects comma-separated sizes in [1, 100000] like 100,100,100; got '" + bad + "'");
+  }
+}
+
+TEST_CASE("data_flags: both generators make the same checks of the files and how they are read") {
+  const std::string synthetic_drop =
+      "--synthetic generates its own data: drop --format, --valid, --test, --max-rows, --progress-lines, --min-count and "
+      "--on-error";
+  const std::string split_form = "--split expects three non-negative shares T,V,E with T > 0, like 0.8,0.1,0.1; got '";
+  const std::vector<std::pair<std::vector<std::string>, std::string>> cases{
+      {{}, "give one of --data, --synthetic"},
+      {{"--data", "x", "--synthetic", "100"}, "give only one of --data, --synthetic (got --data and --synthetic)"},
+      {{"--data", "x"}, "--data needs --format criteo|avazu|libsvm|libffm|csv"},
+      {{"--data", "x", "--format", "crit"}, "--format must be one of criteo, avazu, libsvm, libffm, csv; got 'crit'"},
+      {{"--synthetic", "9"}, "--synthetic must be >= 10, got 9"},
+      {{"--synthetic", "17179869185"}, "--synthetic must be <= 17179869184, got 17179869185"},
+      {{"--synthetic", "100", "--format", "criteo"}, synthetic_drop},
+      {{"--synthetic", "100", "--valid", "v"}, synthetic_drop},
+      {{"--synthetic", "100", "--test", "t"}, synthetic_drop},
+      {{"--synthetic", "100", "--max-rows", "5"}, synthetic_drop},
+      {{"--synthetic", "100", "--progress-lines", "5"}, synthetic_drop},
+      {{"--synthetic", "100", "--min-count", "3"}, synthetic_drop},
+      {{"--synthetic", "100", "--on-error", "skip"}, synthetic_drop},
+      {{"--data", "x", "--format", "csv"}, "--format csv needs --label COL and --columns A,B,..."},
+      {{"--data", "x", "--format", "csv", "--label", "y"}, "--format csv needs --label COL and --columns A,B,..."},
+      {{"--data", "x", "--format", "csv", "--columns", "a"}, "--format csv needs --label COL and --columns A,B,..."},
+      {{"--data", "x", "--format", "criteo", "--label", "y"}, "--label, --columns and --delimiter apply to --format csv"},
+      {{"--data", "x", "--format", "libsvm", "--columns", "a"}, "--label, --columns and --delimiter apply to --format csv"},
+      {{"--synthetic", "100", "--delimiter", ";"}, "--label, --columns and --delimiter apply to --format csv"},
+      {{"--data", "x", "--format", "csv", "--label", "y", "--columns", "a", "--delimiter", "ab"},
+       "--delimiter expects one character (or 'tab'), got 'ab'"},
+      {{"--data", "x", "--format", "csv", "--label", "y", "--columns", "a", "--delimiter", "\""},
+       "--delimiter expects one character (or 'tab'), got '\"'"},
+      {{"--data", "x", "--format", "csv", "--label", "y", "--columns", "a", "--delimiter="},
+       "--delimiter expects one character (or 'tab'), got ''"},
+      {{"--synthetic", "100", "--split", "0.5,0.5"}, split_form + "0.5,0.5'"},
+      {{"--synthetic", "100", "--split", "0,0.5,0.5"}, split_form + "0,0.5,0.5'"},
+      {{"--synthetic", "100", "--split", "0.8,0.1,-1"}, split_form + "0.8,0.1,-1'"},
+      {{"--synthetic", "100", "--split", "0.8,,0.1"}, split_form + "0.8,,0.1'"},
+      {{"--synthetic", "100", "--split", "0.8,0.1,inf"}, split_form + "0.8,0.1,inf'"},
+      {{"--synthetic", "100", "--split", "nan,0,0"}, split_form + "nan,0,0'"},
+      {{"--synthetic", "100", "--split", "0.8,0.1,0.1,0"}, split_form + "0.8,0.1,0.1,0'"},
+      {{"--data", "x", "--format", "criteo", "--valid", "v", "--split", "0.8,0.1,0.1"},
+       "--split applies when neither --valid nor --test is given"},
+      {{"--data", "x", "--format", "criteo", "--test", "t", "--split", "0.8,0.1,0.1"},
+       "--split applies when neither --valid nor --test is given"},
+      {{"--data", "x", "--format", "criteo", "--max-rows", "0"}, "--max-rows must be >= 1, got 0"},
+      {{"--data", "x", "--format", "criteo", "--progress-lines", "0"}, "--progress-lines must be >= 1, got 0"},
+      {{"--data", "x", "--format", "criteo", "--min-count", "-1"}, "--min-count expects a whole number >= 0, got '-1'"},
+      {{"--data", "x", "--format", "criteo", "--on-error", "ignore"}, "--on-error must be one of skip, fail; got 'ignore'"},
+  };
+  for (const generator_kind kind : both_kinds) {
+    for (const auto& [args, message] : cases) {
+      std::string line;
+      for (const auto& a : args) line += a + " ";
+      INFO("generator " << static_cast<int>(kind) << ": " << line);
+      CHECK(data_error_of(kind, args) == message);
+    }
+  }
+}
+
+TEST_CASE("data_flags: values and the load_options they make") {
+  for (const generator_kind kind : both_kinds) {
+    INFO("generator " << static_cast<int>(kind));
+    const auto d = data_request_of(kind, {"--data", "x", "--format", "criteo"});
+    CHECK(d.data == "x");
+    CHECK(d.format == "criteo");
+    CHECK_FALSE(d.synthetic);
+    CHECK(d.min_count == 10);
+    CHECK(d.on_error == "skip");
+    CHECK(d.progress_lines == 1000000);
+    CHECK_FALSE(d.max_rows);
+    CHECK_FALSE(d.split_given);
+    const nacs::split_options split = d.split(7);
+    CHECK(split.train == 0.8);
+    CHECK(split.valid == 0.1);
+    CHECK(split.test == 0.1);
+    CHECK(split.seed == 7);
+    const nacs::load_options o = nacs_cli::load_options_of(d, split, {});
+    CHECK(o.data == std::filesystem::path("x"));
+    CHECK(o.format == nacs::data_format::criteo);
+    CHECK_FALSE(o.valid);
+    CHECK_FALSE(o.test);
+    CHECK(o.split == split);
+    CHECK(o.vocabulary.min_count == 10);
+    CHECK(o.read.on_error == nacs::error_policy::skip);
+    CHECK_FALSE(o.read.max_rows);
+    CHECK_FALSE(static_cast<bool>(o.read.on_progress.fn));
+
+    const auto c = data_request_of(kind, {"--data", "x.csv", "--format", "csv", "--label", "click", "--columns",
+                                          "site,app", "--delimiter", "tab", "--split", "0.7,0.2,0", "--min-count", "0",
+                                          "--max-rows", "50", "--on-error", "fail", "--progress-lines", "3"});
+    CHECK(c.delimiter == '\t');
+    CHECK(c.split_given);
+    CHECK(c.split(1).train == 0.7);
+    CHECK(c.split(1).valid == 0.2);
+    CHECK(c.split(1).test == 0.0);
+    CHECK(c.progress_lines == 3);
+    const nacs::load_options co = nacs_cli::load_options_of(c, c.split(1), nacs_cli::progress_printer("prog", false, 3));
+    CHECK(co.format == nacs::data_format::csv);
+    CHECK(co.csv.label_column == "click");
+    CHECK(co.csv.categorical_columns == std::vector<std::string>{"site", "app"});
+    CHECK(co.csv.delimiter == '\t');
+    CHECK(co.vocabulary.min_count == 0);
+    CHECK(co.read.on_error == nacs::error_policy::fail);
+    CHECK(co.read.max_rows == nacs::row_index{50});
+    CHECK(static_cast<bool>(co.read.on_progress.fn));
+    CHECK(co.read.on_progress.every_lines == 3);
+    CHECK_FALSE(static_cast<bool>(nacs_cli::progress_printer("prog", true, 3).fn));  // --quiet: no progress lines
+
+    CHECK(data_request_of(kind, {"--data", "x", "--format", "csv", "--label", "y", "--columns", "a", "--delimiter", "\\t"})
+              .delimiter == '\t');
+    CHECK(data_request_of(kind, {"--data", "x", "--format", "csv", "--label", "y", "--columns", "a", "--delimiter", ";"})
+              .delimiter == ';');
+    const auto files = data_request_of(kind, {"--data", "x", "--format", "avazu", "--valid", "v", "--test", "t"});
+    const nacs::load_options fo = nacs_cli::load_options_of(files, files.split(0), {});
+    CHECK(fo.valid == std::filesystem::path("v"));
+    CHECK(fo.test == std::filesystem::path("t"));
+    CHECK(fo.format == nacs::data_format::avazu);
+  }
+}
+
+TEST_CASE("data_flags: the generators differ in their flags and defaults, and nowhere else") {
+  // nacs-train's planted-noise generator: every generator flag has a default; no --noise.
+  const auto planted = data_request_of(generator_kind::planted_noise, {"--synthetic", "100"});
+  CHECK(planted.synthetic == nacs::row_index{100});
+  CHECK(planted.fields == std::size_t{39});
+  CHECK(planted.vocabulary_size == std::uint32_t{1000});
+  CHECK(planted.flip_positive == 0.1);
+  CHECK(planted.flip_negative == 0.05);
+  const auto planted_vocab = data_request_of(generator_kind::planted_noise, {"--synthetic", "100", "--vocabulary-size", "5"});
+  CHECK(planted_vocab.fields == std::size_t{39});
+  CHECK(planted_vocab.vocabulary_size == std::uint32_t{5});
+  CHECK(data_error_of(generator_kind::planted_noise, {"--synthetic", "100", "--noise", "0.1"}) == "unknown option '--noise'");
+  CHECK(data_error_of(generator_kind::planted_noise, {"--data", "x", "--format", "criteo", "--fields", "5"}) ==
+        "--fields, --vocabulary-size, --flip-positive and --flip-negative apply to --synthetic");
+
+  // nacs-coreset's benchmark: its own field sizes unless --fields; --noise sets both flip rates.
+  const auto bench = data_request_of(generator_kind::benchmark, {"--synthetic", "100"});
+  CHECK_FALSE(bench.fields);
+  CHECK_FALSE(bench.vocabulary_size);
+  CHECK(bench.flip_positive == 0.2);
+  CHECK(bench.flip_negative == 0.2);
+  const auto noisy = data_request_of(generator_kind::benchmark, {"--synthetic", "100", "--noise", "0.3"});
+  CHECK(noisy.flip_positive == 0.3);
+  CHECK(noisy.flip_negative == 0.3);
+  const auto one_rate = data_request_of(generator_kind::benchmark, {"--synthetic", "100", "--flip-positive", "0.1"});
+  CHECK(one_rate.flip_positive == 0.1);
+  CHECK(one_rate.flip_negative == 0.2);
+  const auto sized = data_request_of(generator_kind::benchmark, {"--synthetic", "100", "--fields", "5"});
+  CHECK(sized.fields == std::size_t{5});
+  CHECK(sized.vocabulary_size == std::uint32_t{1000});
+  CHECK(data_error_of(generator_kind::benchmark, {"--synthetic", "100", "--noise", "0.1", "--flip-negative", "0.1"}) ==
+        "--noise sets both flip rates: give --noise or --flip-positive/--flip-negative");
+  CHECK(data_error_of(generator_kind::benchmark, {"--synthetic", "100", "--vocabulary-size", "5"}) ==
+        "--vocabulary-size applies with --fields (the default benchmark has its own sizes)");
+  CHECK(data_error_of(generator_kind::benchmark, {"--data", "x", "--format", "criteo", "--noise", "0.1"}) ==
+        "--noise, --fields, --vocabulary-size, --flip-positive and --flip-negative apply to --synthetic");
+
+  // The bounds are the same for both.
+  for (const generator_kind kind : both_kinds) {
+    INFO("generator " << static_cast<int>(kind));
+    CHECK(data_error_of(kind, {"--synthetic", "100", "--fields", "1"}) == "--fields must be >= 2, got 1");
+    CHECK(data_error_of(kind, {"--synthetic", "100", "--fields", "5", "--vocabulary-size", "0"}) ==
+          "--vocabulary-size must be >= 1, got 0");
+    CHECK(data_error_of(kind, {"--synthetic", "100", "--flip-positive", "1.5"}) == "--flip-positive must be <= 1, got 1.5");
+  }
+}
+
+TEST_CASE("data_flags: --help lists the data flags in one order, with their ranges, choices and defaults") {
+  std::string helps[2];
+  for (const generator_kind kind : both_kinds) {
+    data_program prog(kind);
+    std::string h;  // the help with its line breaks and indents as single spaces
+    for (const char c : prog.p.help()) {
+      const bool space = c == ' ' || c == '\n';
+      if (!space || (!h.empty() && h.back() != ' ')) h += space ? ' ' : c;
+    }
+    std::size_t at = 0;
+    for (const char* flag : {"--data FILE", "--format NAME", "--synthetic N", "--valid FILE", "--test FILE",
+                             "--split T,V,E", "--label COL", "--columns A,B,..", "--delimiter C", "--min-count C",
+                             "--max-rows N", "--on-error MODE", "--progress-lines L", "--fields F",
+                             "--vocabulary-size V", "--flip-positive P", "--flip-negative P"}) {
+      INFO(flag);
+      const std::size_t next = h.find(flag, at);
+      REQUIRE(next != std::string::npos);
+      at = next;
+    }
+    CHECK(h.find("(criteo|avazu|libsvm|libffm|csv)") != std::string::npos);
+    CHECK(h.find("(10 <= N <= 17179869184)") != std::string::npos);
+    CHECK(h.find("(skip|fail; default skip)") != std::string::npos);
+    CHECK(h.find("report progress on stderr every L lines (L >= 1; default 1000000)") != std::string::npos);
+    CHECK((h.find("--noise R") != std::string::npos) == (kind == generator_kind::benchmark));
+    helps[kind == generator_kind::benchmark ? 0 : 1] = h;
+  }
+  CHECK(helps[0].find("values per field (default 1000 with --fields) (1 <= V <= 100000000)") != std::string::npos);
+  CHECK(helps[1].find("number of fields (2 <= F <= 1000; default 39)") != std::string::npos);
+  CHECK(helps[1].find("flipped to 1 (0 <= P <= 1; default 0.05)") != std::string::npos);
 }

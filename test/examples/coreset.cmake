@@ -155,3 +155,6 @@ coreset_fails(wrong_format 1 "--data|clicks.csv|--format|criteo" "no rows could 
 coreset_fails(memory_limit 1 "--synthetic|2000|--memory-limit|1" "memory limit is 1.00 MiB.*raise --memory-limit")
 coreset_fails(missing_file 1 "--data|no_such_file.tsv|--format|criteo" "cannot open 'no_such_file.tsv'")
 coreset_fails(unwritable_out 1 "--synthetic|1000|--out|no-such-dir/c.csv" "cannot open 'no-such-dir/c.csv' for writing .--out.")
+# The data flags' checks, the same cases as for the other program that declares them.
+include(${PROJECT_SOURCE_DIR}/test/examples/data_flags.cmake)
+data_flags_tests(coreset_fails)
