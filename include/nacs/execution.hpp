@@ -78,7 +78,8 @@ struct cuda_backend {};
 /// specialises it for its policy type, specialises detail::backend_available
 /// in the header that makes it usable, and specialises
 /// detail::algorithm<Tag, Backend> for each algorithm it provides (see
-/// docs/design.md, "Execution policies").
+/// docs/design.md, "Execution policies"). The host backend provides every
+/// algorithm through one partial specialisation (detail::host_run overloads).
 template <class P>
 struct backend_of {};
 template <>
@@ -106,25 +107,33 @@ concept execution_policy = requires { typename backend_of<std::remove_cvref_t<P>
 template <class P>
 concept host_policy = execution_policy<P> && std::same_as<backend_of_t<P>, host_backend>;
 
+namespace detail {
+/// The base of every nacs::algo tag. It holds nothing: deriving from it makes
+/// nacs::detail an associated namespace of each tag, so that the host backend's
+/// host_run(Tag, policy, args...) overloads there are found by argument-dependent
+/// lookup (see algorithm<Tag, host_backend>).
+struct algorithm_tag {};
+}  // namespace detail
+
 /// @brief Tags naming the algorithms a backend can provide: the first argument of
 /// detail::algorithm. Each public function that takes a policy dispatches on one.
 namespace algo {
-struct maximize_partitioned {};     ///< solver/maximize.hpp (maximize calls it)
-struct memory_needed {};            ///< solver/maximize.hpp
-struct make_kernel {};              ///< similarity.hpp: the kernel of embedding rows
-struct make_kernel_distances {};    ///< similarity.hpp: the kernel of a distance matrix
-struct make_kernel_similarities {}; ///< similarity.hpp: the kernel of a similarity matrix
-struct naive_facility_batch {};     ///< cuda/greedy.cuh: naive greedy over many partitions at once
-struct split {};                    ///< data/split.hpp
-struct generate_synthetic {};       ///< data/synthetic.hpp
-struct build_vocabulary {};         ///< data/vocabulary.hpp
-struct encode {};                   ///< data/vocabulary.hpp (vocabulary::encode)
-struct load_ctr_data {};            ///< data/load.hpp
-struct load_synthetic {};           ///< data/load.hpp
-struct auc {};                      ///< core/auc.hpp
-struct log_loss {};                 ///< model/metrics.hpp
-struct score_batches {};            ///< model/trainer.hpp (predict and evaluate call it)
-struct train {};                    ///< model/trainer.hpp
+struct maximize_partitioned : detail::algorithm_tag {};     ///< solver/maximize.hpp (maximize calls it)
+struct memory_needed : detail::algorithm_tag {};            ///< solver/maximize.hpp
+struct make_kernel : detail::algorithm_tag {};              ///< similarity.hpp: the kernel of embedding rows
+struct make_kernel_distances : detail::algorithm_tag {};    ///< similarity.hpp: the kernel of a distance matrix
+struct make_kernel_similarities : detail::algorithm_tag {}; ///< similarity.hpp: the kernel of a similarity matrix
+struct naive_facility_batch : detail::algorithm_tag {};     ///< cuda/greedy.cuh: naive greedy over many partitions at once
+struct split : detail::algorithm_tag {};                    ///< data/split.hpp
+struct generate_synthetic : detail::algorithm_tag {};       ///< data/synthetic.hpp
+struct build_vocabulary : detail::algorithm_tag {};         ///< data/vocabulary.hpp
+struct encode : detail::algorithm_tag {};                   ///< data/vocabulary.hpp (vocabulary::encode)
+struct load_ctr_data : detail::algorithm_tag {};            ///< data/load.hpp
+struct load_synthetic : detail::algorithm_tag {};           ///< data/load.hpp
+struct auc : detail::algorithm_tag {};                      ///< core/auc.hpp
+struct log_loss : detail::algorithm_tag {};                 ///< model/metrics.hpp
+struct score_batches : detail::algorithm_tag {};            ///< model/trainer.hpp (predict and evaluate call it)
+struct train : detail::algorithm_tag {};                    ///< model/trainer.hpp
 }  // namespace algo
 
 /// @brief Name of a policy, as the examples print it.
@@ -187,6 +196,30 @@ struct algorithm {
                 "nacs: the policy's backend does not implement this algorithm (no "
                 "nacs::detail::algorithm<Tag, Backend> specialisation; the compiler's instantiation note names "
                 "both): use nacs::seq or nacs::par, which run every algorithm, or a backend that provides it");
+};
+
+/// The host backend, for every tag at once: run calls host_run(Tag{}, policy,
+/// args...), an overload set found by argument-dependent lookup on the tag.
+/// The library's host implementations are those overloads (in nacs::detail,
+/// an associated namespace of every nacs::algo tag through algorithm_tag), each
+/// next to the public function it implements; a tag declared elsewhere gets
+/// its host_run from its own namespace. A tag with no host_run that accepts
+/// the arguments is a compile error with the message below, then the
+/// compiler's list of the candidates and why each does not match.
+template <class Tag>
+struct algorithm<Tag, host_backend> {
+  template <class P, class... A>
+  static decltype(auto) run(const P& policy, A&&... args) {
+    if constexpr (requires { host_run(Tag{}, policy, static_cast<A&&>(args)...); }) {
+      return host_run(Tag{}, policy, static_cast<A&&>(args)...);
+    } else {
+      static_assert(dependent_false<Tag, P>,
+                    "nacs: the host backend does not implement this algorithm for these arguments: no "
+                    "host_run(Tag, policy, args...) overload found by argument-dependent lookup on the tag accepts "
+                    "them (the compiler's notes name Tag; its errors below list the candidates)");
+      return host_run(Tag{}, policy, static_cast<A&&>(args)...);
+    }
+  }
 };
 
 /// What every public function that takes a policy does: check that the

@@ -19,13 +19,21 @@ static_assert(std::is_same_v<nacs::backend_of_t<const nacs::parallel_policy&>, n
 static_assert(std::is_same_v<nacs::backend_of_t<nacs::cuda_policy>, nacs::cuda_backend>);
 
 // A backend a user adds: a policy type, its backend tag, the header that makes it
-// available, and one algorithm. Nothing in nacs is edited.
+// available, and one algorithm. Nothing in nacs is edited. The algorithm's host
+// version is a host_run overload next to its tag, found by argument-dependent
+// lookup (as nacs's own are in nacs::detail).
 namespace {
 struct toy_policy {
   int carried = 0;
 };
 struct toy_backend {};
 struct toy_algorithm {};  // the tag of an algorithm toy_backend provides
+template <nacs::host_policy P>
+std::string host_run(toy_algorithm, const P& p, int x) {
+  return "host " + std::to_string(nacs::detail::omp_threads(p) + x);
+}
+// A host version written as an explicit specialisation still takes precedence over host_run.
+struct toy_special {};
 }  // namespace
 template <>
 struct nacs::backend_of<toy_policy> {
@@ -38,13 +46,15 @@ struct nacs::detail::algorithm<toy_algorithm, toy_backend> {
   static std::string run(const toy_policy& p, int x) { return "toy " + std::to_string(p.carried + x); }
 };
 template <>
-struct nacs::detail::algorithm<toy_algorithm, nacs::host_backend> {
-  template <nacs::host_policy P>
-  static std::string run(const P& p, int x) { return "host " + std::to_string(nacs::detail::omp_threads(p) + x); }
+struct nacs::detail::algorithm<toy_special, nacs::host_backend> {
+  static std::string run(nacs::sequenced_policy, int x) { return "special " + std::to_string(x); }
 };
 static_assert(nacs::execution_policy<toy_policy>);
 static_assert(!nacs::host_policy<toy_policy>);
 static_assert(nacs::detail::backend_available_v<const toy_policy&>);
+// Every library tag derives from algorithm_tag, so nacs::detail is searched for its host_run.
+static_assert(std::is_base_of_v<nacs::detail::algorithm_tag, nacs::algo::split>);
+static_assert(std::is_base_of_v<nacs::detail::algorithm_tag, nacs::algo::train>);
 
 TEST_CASE("dispatch picks the policy's backend's algorithm and hands it the policy value") {
   CHECK(nacs::detail::dispatch<toy_algorithm>(toy_policy{40}, 2) == "toy 42");
@@ -52,6 +62,7 @@ TEST_CASE("dispatch picks the policy's backend's algorithm and hands it the poli
 #if defined(_OPENMP)
   CHECK(nacs::detail::dispatch<toy_algorithm>(nacs::par.with_threads(5), 2) == "host 7");
 #endif
+  CHECK(nacs::detail::dispatch<toy_special>(nacs::seq, 2) == "special 2");
   CHECK(nacs::detail::with_threads(nacs::seq, 4) == nacs::seq);
   CHECK(nacs::detail::with_threads(nacs::par, 4) == nacs::par.with_threads(4));
 }

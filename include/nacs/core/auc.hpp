@@ -71,8 +71,9 @@ void sort_by_score(const P& policy, std::vector<scored_label<S>>& v) {
   }
 }
 
+/// The host backend's auc.
 template <host_policy P, class S>
-double auc_impl(const P& policy, std::span<const S> scores, std::span<const float> labels) {
+double host_run(algo::auc, const P& policy, std::span<const S> scores, std::span<const float> labels) {
   check_scores(scores, labels, "nacs::auc", false);
   const std::size_t n = scores.size();
   std::vector<scored_label<S>> v(n);
@@ -104,15 +105,6 @@ double auc_impl(const P& policy, std::span<const S> scores, std::span<const floa
   }
   return static_cast<double>(halves / (2.0L * static_cast<long double>(positives) * static_cast<long double>(negatives)));
 }
-
-/// The host backend's auc.
-template <>
-struct algorithm<algo::auc, host_backend> {
-  template <host_policy P, class S>
-  static double run(const P& policy, std::span<const S> scores, std::span<const float> labels) {
-    return auc_impl(policy, scores, labels);
-  }
-};
 
 }  // namespace detail
 

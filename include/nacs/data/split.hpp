@@ -164,16 +164,13 @@ dataset gather_rows(const Policy& policy, const dataset& d, const std::vector<ro
 
 namespace detail {
 /// The host backend's split.
-template <>
-struct algorithm<algo::split, host_backend> {
-  template <host_policy Policy>
-  static dataset_split run(const Policy& policy, const dataset& data, const split_options& options) {
-    data.check_shape("split");
-    const split_indices idx = split_rows(data.rows(), options);
-    return {gather_rows(policy, data, idx.train), gather_rows(policy, data, idx.valid),
-            gather_rows(policy, data, idx.test)};
-  }
-};
+template <host_policy Policy>
+dataset_split host_run(algo::split, const Policy& policy, const dataset& data, const split_options& options) {
+  data.check_shape("split");
+  const split_indices idx = split_rows(data.rows(), options);
+  return {gather_rows(policy, data, idx.train), gather_rows(policy, data, idx.valid),
+          gather_rows(policy, data, idx.test)};
+}
 }  // namespace detail
 
 /// @brief Splits a dataset into train, valid and test datasets (see split_rows for which rows go where).

@@ -229,7 +229,7 @@ inline double synthetic_data::noisy_oracle_auc() const {
 namespace detail {
 /// The host backend's body of nacs::generate_synthetic.
 template <host_policy Policy>
-synthetic_data host_generate_synthetic(const Policy& policy, const synthetic_options& options) {
+synthetic_data host_run(algo::generate_synthetic, const Policy& policy, const synthetic_options& options) {
   const auto& o = options;
   const std::size_t F = o.fields, k = o.factor_dim;
   NACS_EXPECTS(o.rows >= 0, errc::invalid_argument, "generate_synthetic: rows must be >= 0");
@@ -326,14 +326,6 @@ synthetic_data host_generate_synthetic(const Policy& policy, const synthetic_opt
   });
   return out;
 }
-
-template <>
-struct algorithm<algo::generate_synthetic, host_backend> {
-  template <host_policy Policy>
-  static synthetic_data run(const Policy& policy, const synthetic_options& options) {
-    return host_generate_synthetic(policy, options);
-  }
-};
 }  // namespace detail
 
 /// @brief Generates a synthetic CTR data set with a hidden FM click model and planted label noise.

@@ -45,7 +45,10 @@ template <class Policy>
 vocabulary build_vocabulary(const Policy& policy, const dataset& train, const vocabulary_options& options = {});
 namespace detail {
 template <host_policy Policy>
-vocabulary host_build_vocabulary(const Policy& policy, const dataset& train, const vocabulary_options& options);
+vocabulary host_run(algo::build_vocabulary, const Policy& policy, const dataset& train,
+                    const vocabulary_options& options);
+template <host_policy Policy>
+dataset host_run(algo::encode, const Policy& policy, const vocabulary& v, const dataset& data);
 }  // namespace detail
 
 /// @brief Maps each field's raw values to dense ids; unknown and rare values map to id 0.
@@ -99,42 +102,12 @@ class vocabulary {
   }
 
   template <host_policy Policy>
-  friend vocabulary detail::host_build_vocabulary(const Policy& policy, const dataset& train,
-                                                  const vocabulary_options& options);
-  template <class Tag, class Backend>
-  friend struct detail::algorithm;
+  friend vocabulary detail::host_run(algo::build_vocabulary, const Policy& policy, const dataset& train,
+                                     const vocabulary_options& options);
+  template <host_policy Policy>
+  friend dataset detail::host_run(algo::encode, const Policy& policy, const vocabulary& v, const dataset& data);
 
  private:
-  // The host backend's body of encode.
-  template <host_policy Policy>
-  [[nodiscard]] dataset host_encode(const Policy& policy, const dataset& data) const {
-    NACS_EXPECTS(data.field_names == names_, errc::invalid_argument,
-                 "vocabulary::encode: the dataset's fields differ from the training data's (" +
-                     std::to_string(data.num_fields()) + " vs " + std::to_string(num_fields()) +
-                     " fields): read every split with the same reader and options");
-    data.check_shape("vocabulary::encode");
-    dataset out;
-    out.field_names = data.field_names;
-    out.labels = data.labels;
-    out.weights = data.weights;
-    out.cardinalities = cardinalities();
-    out.ids.resize(data.ids.size());
-    const std::size_t f = num_fields();
-    const auto n = static_cast<std::int64_t>(data.labels.size());
-    const std::uint32_t* in = data.ids.data();
-    std::uint32_t* o = out.ids.data();
-    auto encode_row = [&](std::int64_t r) {
-      const std::size_t base = static_cast<std::size_t>(r) * f;
-      for (std::size_t j = 0; j < f; ++j) o[base + j] = maps_[j].get_or(in[base + j], oov);
-    };
-    detail::for_each_range(policy, static_cast<std::size_t>(n), tuning::data_row_block,
-                           [&](std::size_t r0, std::size_t r1) {
-                             for (std::size_t r = r0; r < r1; ++r) encode_row(static_cast<std::int64_t>(r));
-                           }, f);
-    return out;
-  }
-
-
   void check_field(std::size_t field) const {
     NACS_EXPECTS(field < num_fields(), errc::invalid_argument,
                  "vocabulary: field " + std::to_string(field) + " out of range (" + std::to_string(num_fields()) +
@@ -148,13 +121,34 @@ class vocabulary {
 };
 
 namespace detail {
-template <>
-struct algorithm<algo::encode, host_backend> {
-  template <host_policy Policy>
-  static dataset run(const Policy& policy, const vocabulary& v, const dataset& data) {
-    return v.host_encode(policy, data);
-  }
-};
+/// The host backend's body of vocabulary::encode.
+template <host_policy Policy>
+dataset host_run(algo::encode, const Policy& policy, const vocabulary& v, const dataset& data) {
+  NACS_EXPECTS(data.field_names == v.names_, errc::invalid_argument,
+               "vocabulary::encode: the dataset's fields differ from the training data's (" +
+                   std::to_string(data.num_fields()) + " vs " + std::to_string(v.num_fields()) +
+                   " fields): read every split with the same reader and options");
+  data.check_shape("vocabulary::encode");
+  dataset out;
+  out.field_names = data.field_names;
+  out.labels = data.labels;
+  out.weights = data.weights;
+  out.cardinalities = v.cardinalities();
+  out.ids.resize(data.ids.size());
+  const std::size_t f = v.num_fields();
+  const auto n = static_cast<std::int64_t>(data.labels.size());
+  const std::uint32_t* in = data.ids.data();
+  std::uint32_t* o = out.ids.data();
+  auto encode_row = [&](std::int64_t r) {
+    const std::size_t base = static_cast<std::size_t>(r) * f;
+    for (std::size_t j = 0; j < f; ++j) o[base + j] = v.maps_[j].get_or(in[base + j], vocabulary::oov);
+  };
+  detail::for_each_range(policy, static_cast<std::size_t>(n), tuning::data_row_block,
+                         [&](std::size_t r0, std::size_t r1) {
+                           for (std::size_t r = r0; r < r1; ++r) encode_row(static_cast<std::int64_t>(r));
+                         }, f);
+  return out;
+}
 }  // namespace detail
 
 namespace detail {
@@ -197,7 +191,8 @@ inline void build_fields(const dataset& train, std::uint64_t min_count, std::siz
 namespace detail {
 /// The host backend's body of nacs::build_vocabulary.
 template <host_policy Policy>
-vocabulary host_build_vocabulary(const Policy& policy, const dataset& train, const vocabulary_options& options) {
+vocabulary host_run(algo::build_vocabulary, const Policy& policy, const dataset& train,
+                    const vocabulary_options& options) {
   NACS_EXPECTS(train.num_fields() > 0, errc::invalid_data, "build_vocabulary: the training dataset has no fields");
   train.check_shape("build_vocabulary");
   vocabulary v;
@@ -213,14 +208,6 @@ vocabulary host_build_vocabulary(const Policy& policy, const dataset& train, con
   }, detail::work_of(f, train.labels.size()));
   return v;
 }
-
-template <>
-struct algorithm<algo::build_vocabulary, host_backend> {
-  template <host_policy Policy>
-  static vocabulary run(const Policy& policy, const dataset& train, const vocabulary_options& options) {
-    return host_build_vocabulary(policy, train, options);
-  }
-};
 }  // namespace detail
 
 /// @brief Builds each field's vocabulary from training rows.

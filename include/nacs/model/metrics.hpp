@@ -28,9 +28,10 @@ inline constexpr double log_loss_clip = 1e-7;
 
 namespace detail {
 
+/// The host backend's log_loss.
 template <host_policy P, class S>
-double log_loss_impl(const P& policy, std::span<const S> probs, std::span<const float> labels,
-                     std::span<const float> weights) {
+double host_run(algo::log_loss, const P& policy, std::span<const S> probs, std::span<const float> labels,
+                std::span<const float> weights) {
   check_scores(probs, labels, "nacs::log_loss", true);
   NACS_EXPECTS(weights.empty() || weights.size() == probs.size(), errc::invalid_argument,
                "nacs::log_loss: " + std::to_string(weights.size()) + " weights for " + std::to_string(probs.size()) +
@@ -51,16 +52,6 @@ double log_loss_impl(const P& policy, std::span<const S> probs, std::span<const 
   }
   return total / denominator;
 }
-
-/// The host backend's log_loss.
-template <>
-struct algorithm<algo::log_loss, host_backend> {
-  template <host_policy P, class S>
-  static double run(const P& policy, std::span<const S> probs, std::span<const float> labels,
-                    std::span<const float> weights) {
-    return log_loss_impl(policy, probs, labels, weights);
-  }
-};
 
 }  // namespace detail
 

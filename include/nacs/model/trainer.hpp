@@ -152,8 +152,8 @@ matrix_view<const std::uint32_t> gather_ids(const P& policy, const dataset& d, s
 namespace detail {
 /// The host backend's body of nacs::score_batches.
 template <host_policy P, class T, class F>
-void host_score_batches(const P& policy, ctr_model<T>& model, const evaluation_set& set,
-                        const score_options& options, F&& fn) {
+void host_run(algo::score_batches, const P& policy, ctr_model<T>& model, const evaluation_set& set,
+              const score_options& options, F&& fn) {
   NACS_EXPECTS(set.data != nullptr, errc::invalid_argument, "nacs::score_batches: no dataset given");
   NACS_EXPECTS(options.batch_size > 0, errc::invalid_argument, "nacs::score_batches: batch_size must be > 0");
   const dataset& d = *set.data;
@@ -179,15 +179,6 @@ void host_score_batches(const P& policy, ctr_model<T>& model, const evaluation_s
     fn(b, model);
   }
 }
-
-template <>
-struct algorithm<algo::score_batches, host_backend> {
-  template <host_policy P, class T, class F>
-  static void run(const P& policy, ctr_model<T>& model, const evaluation_set& set, const score_options& options,
-                  F&& fn) {
-    host_score_batches(policy, model, set, options, static_cast<F&&>(fn));
-  }
-};
 }  // namespace detail
 
 /// @brief Scores rows in batches and calls fn(first, model) after each forward, with the batch's outputs in the model.
@@ -239,9 +230,9 @@ evaluation evaluate(const P& policy, ctr_model<T>& model, const evaluation_set& 
 namespace detail {
 /// The host backend's body of nacs::train.
 template <host_policy P, class T>
-train_report host_train(const P& policy, ctr_model<T>& model, adam<T>& optimizer, const training_set& train,
-                        const std::optional<evaluation_set>& valid, const train_options& options,
-                        const std::function<void(const epoch_report&)>& on_epoch) {
+train_report host_run(algo::train, const P& policy, ctr_model<T>& model, adam<T>& optimizer, const training_set& train,
+                      const std::optional<evaluation_set>& valid, const train_options& options,
+                      const std::function<void(const epoch_report&)>& on_epoch) {
   NACS_EXPECTS(train.data != nullptr, errc::invalid_argument, "nacs::train: no training dataset given");
   NACS_EXPECTS(options.batch_size > 0 && options.eval_batch_size > 0, errc::invalid_argument,
                "nacs::train: batch_size and eval_batch_size must be > 0");
@@ -355,16 +346,6 @@ train_report host_train(const P& policy, ctr_model<T>& model, adam<T>& optimizer
   }
   return report;
 }
-
-template <>
-struct algorithm<algo::train, host_backend> {
-  template <host_policy P, class T>
-  static train_report run(const P& policy, ctr_model<T>& model, adam<T>& optimizer, const training_set& train,
-                          const std::optional<evaluation_set>& valid, const train_options& options,
-                          const std::function<void(const epoch_report&)>& on_epoch) {
-    return host_train(policy, model, optimizer, train, valid, options, on_epoch);
-  }
-};
 }  // namespace detail
 
 /// @brief Trains `model` with `optimizer` on `train`, with early stopping on the validation AUC of `valid`.

@@ -137,7 +137,7 @@ inline bool both_classes(std::span<const float> labels) noexcept {
 namespace detail {
 /// The host backend's body of nacs::load_ctr_data.
 template <host_policy Policy>
-loaded_data host_load_ctr_data(const Policy& policy, const load_options& options) {
+loaded_data host_run(algo::load_ctr_data, const Policy& policy, const load_options& options) {
   const load_options& o = options;
   NACS_EXPECTS(!o.data.empty(), errc::invalid_argument, "load_ctr_data: set load_options::data to the data file");
   loaded_data out;
@@ -181,14 +181,6 @@ loaded_data host_load_ctr_data(const Policy& policy, const load_options& options
   if (!out.test.field_names.empty()) out.test = out.vocab.encode(policy, out.test);
   return out;
 }
-
-template <>
-struct algorithm<algo::load_ctr_data, host_backend> {
-  template <host_policy Policy>
-  static loaded_data run(const Policy& policy, const load_options& options) {
-    return host_load_ctr_data(policy, options);
-  }
-};
 }  // namespace detail
 
 template <class Policy>
@@ -199,7 +191,8 @@ loaded_data load_ctr_data(const Policy& policy, const load_options& options) {
 namespace detail {
 /// The host backend's body of nacs::load_synthetic.
 template <host_policy Policy>
-loaded_data host_load_synthetic(const Policy& policy, const synthetic_options& generator, const split_options& split) {
+loaded_data host_run(algo::load_synthetic, const Policy& policy, const synthetic_options& generator,
+                     const split_options& split) {
   synthetic_data s = generate_synthetic(policy, generator);
   loaded_data out;
   out.input = "synthetic";
@@ -222,14 +215,6 @@ loaded_data host_load_synthetic(const Policy& policy, const synthetic_options& g
   out.truth = std::move(t);
   return out;
 }
-
-template <>
-struct algorithm<algo::load_synthetic, host_backend> {
-  template <host_policy Policy>
-  static loaded_data run(const Policy& policy, const synthetic_options& generator, const split_options& split) {
-    return host_load_synthetic(policy, generator, split);
-  }
-};
 }  // namespace detail
 
 template <class Policy>

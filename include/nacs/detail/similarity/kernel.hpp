@@ -309,48 +309,42 @@ inline std::string kernel_what(const char* api, std::size_t n) {
   return std::string(api) + ": a " + std::to_string(n) + " x " + std::to_string(n) + " float similarity kernel";
 }
 
-/// The host backend's make_kernel overloads.
-template <>
-struct algorithm<algo::make_kernel, host_backend> {
-  template <host_policy P, class T, class S>
-  static similarity_kernel run(const P& policy, matrix_view<T> x, const S& sim,
-                               std::optional<std::size_t> memory_limit) {
-    using V = std::remove_const_t<T>;
-    const matrix_view<const V> cx = x;
-    validate_embeddings(cx, "make_kernel");
-    const auto rs = resolve_similarity(sim, cx.cols());
-    check_memory(embedding_kernel_bytes(cx.rows(), cx.cols(), sizeof(V)), kernel_what("make_kernel", cx.rows()),
-                 memory_limit);
-    const std::vector<row_index> rows = all_rows(cx.rows());
-    return kernel_from_embeddings<V>(omp_threads(policy), cx, rows, rs);
-  }
-};
+/// The host backend's make_kernel of embedding rows.
+template <host_policy P, class T, class S>
+similarity_kernel host_run(algo::make_kernel, const P& policy, matrix_view<T> x, const S& sim,
+                           std::optional<std::size_t> memory_limit) {
+  using V = std::remove_const_t<T>;
+  const matrix_view<const V> cx = x;
+  validate_embeddings(cx, "make_kernel");
+  const auto rs = resolve_similarity(sim, cx.cols());
+  check_memory(embedding_kernel_bytes(cx.rows(), cx.cols(), sizeof(V)), kernel_what("make_kernel", cx.rows()),
+               memory_limit);
+  const std::vector<row_index> rows = all_rows(cx.rows());
+  return kernel_from_embeddings<V>(omp_threads(policy), cx, rows, rs);
+}
 
-template <>
-struct algorithm<algo::make_kernel_distances, host_backend> {
-  template <host_policy P, class T, class S>
-  static similarity_kernel run(const P& policy, distance_matrix<T> d, const S& sim,
-                               std::optional<std::size_t> memory_limit) {
-    validate_square(d.values, "distance matrix", true);
-    const auto rs = resolve_similarity(sim, 0);
-    check_memory(similarity_kernel::bytes_for(static_cast<row_index>(d.values.rows())),
-                 kernel_what("make_kernel", d.values.rows()), memory_limit);
-    const std::vector<row_index> rows = all_rows(d.values.rows());
-    return kernel_from_matrix<T>(omp_threads(policy), d.values, rows, rs);
-  }
-};
+/// The host backend's make_kernel of a distance matrix.
+template <host_policy P, class T, class S>
+similarity_kernel host_run(algo::make_kernel_distances, const P& policy, distance_matrix<T> d, const S& sim,
+                           std::optional<std::size_t> memory_limit) {
+  validate_square(d.values, "distance matrix", true);
+  const auto rs = resolve_similarity(sim, 0);
+  check_memory(similarity_kernel::bytes_for(static_cast<row_index>(d.values.rows())),
+               kernel_what("make_kernel", d.values.rows()), memory_limit);
+  const std::vector<row_index> rows = all_rows(d.values.rows());
+  return kernel_from_matrix<T>(omp_threads(policy), d.values, rows, rs);
+}
 
-template <>
-struct algorithm<algo::make_kernel_similarities, host_backend> {
-  template <host_policy P, class T>
-  static similarity_kernel run(const P& policy, similarity_matrix<T> s, std::optional<std::size_t> memory_limit) {
-    validate_square(s.values, "similarity matrix", false);
-    check_memory(similarity_kernel::bytes_for(static_cast<row_index>(s.values.rows())),
-                 kernel_what("make_kernel", s.values.rows()), memory_limit);
-    const std::vector<row_index> rows = all_rows(s.values.rows());
-    return kernel_from_matrix<T>(omp_threads(policy), s.values, rows, given_op{});
-  }
-};
+/// The host backend's make_kernel of a similarity matrix.
+template <host_policy P, class T>
+similarity_kernel host_run(algo::make_kernel_similarities, const P& policy, similarity_matrix<T> s,
+                           std::optional<std::size_t> memory_limit) {
+  validate_square(s.values, "similarity matrix", false);
+  check_memory(similarity_kernel::bytes_for(static_cast<row_index>(s.values.rows())),
+               kernel_what("make_kernel", s.values.rows()), memory_limit);
+  const std::vector<row_index> rows = all_rows(s.values.rows());
+  return kernel_from_matrix<T>(omp_threads(policy), s.values, rows, given_op{});
+}
 
 }  // namespace nacs::detail
 

@@ -149,25 +149,22 @@ selection run_plan(const P& policy, const solve_plan& plan, const O& obj, const 
   return s;
 }
 
-/// The host backend's maximize_partitioned and memory_needed.
-template <>
-struct algorithm<algo::maximize_partitioned, host_backend> {
-  template <host_policy P, class O, greedy_solver S>
-  static selection run(const P& policy, const O& obj, row_index k, const S& solver, const partition_options& opts) {
-    static_assert(objective_for<O, P>, "nacs::maximize_partitioned: the objective does not accept this policy");
-    const solve_plan plan = plan_solve(omp_threads(policy), obj, k, solver, opts);
-    check_memory(plan.bytes, plan.what, plan.limit);
-    return run_plan(policy, plan, obj, solver, opts.on_progress);
-  }
-};
+/// The host backend's maximize_partitioned.
+template <host_policy P, class O, greedy_solver S>
+selection host_run(algo::maximize_partitioned, const P& policy, const O& obj, row_index k, const S& solver,
+                   const partition_options& opts) {
+  static_assert(objective_for<O, P>, "nacs::maximize_partitioned: the objective does not accept this policy");
+  const solve_plan plan = plan_solve(omp_threads(policy), obj, k, solver, opts);
+  check_memory(plan.bytes, plan.what, plan.limit);
+  return run_plan(policy, plan, obj, solver, opts.on_progress);
+}
 
-template <>
-struct algorithm<algo::memory_needed, host_backend> {
-  template <host_policy P, class O, greedy_solver S>
-  static std::size_t run(const P& policy, const O& obj, row_index k, const S& solver, const partition_options& opts) {
-    return plan_solve(omp_threads(policy), obj, k, solver, opts).bytes;
-  }
-};
+/// The host backend's memory_needed.
+template <host_policy P, class O, greedy_solver S>
+std::size_t host_run(algo::memory_needed, const P& policy, const O& obj, row_index k, const S& solver,
+                     const partition_options& opts) {
+  return plan_solve(omp_threads(policy), obj, k, solver, opts).bytes;
+}
 
 }  // namespace nacs::detail
 

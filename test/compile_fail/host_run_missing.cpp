@@ -1,0 +1,11 @@
+// expect: unknown_algorithm.*the host backend does not implement this algorithm for these arguments
+// SPDX-License-Identifier: Apache-2.0
+// An algorithm tag with no host_run overload must not compile with a host policy
+// (no silent default, no empty result).
+#include <nacs/execution.hpp>
+
+namespace {
+struct unknown_algorithm : nacs::detail::algorithm_tag {};
+}  // namespace
+
+int main() { return nacs::detail::dispatch<unknown_algorithm>(nacs::seq, 1); }
