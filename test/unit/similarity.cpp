@@ -22,6 +22,7 @@
 #include <optional>
 #include <sstream>
 #include <string_view>
+#include <type_traits>
 #include <variant>
 #include <vector>
 
@@ -235,6 +236,96 @@ TEST_CASE("bad input gets a typed error that says what to do") {
   nacs::matrix<float> big(1000, 2, 0.5f);
   expect_error([&] { (void)nacs::make_kernel(nacs::seq, big.view(), nacs::exp_distance{}, std::size_t{1} << 20); },
                nacs::errc::memory_limit, "make_kernel: a 1000 x 1000 float similarity kernel needs 3.92 MiB but the memory limit is 1.00 MiB");
+}
+
+// A backend that provides the three make_kernel algorithms and records what
+// reaches it. nacs::make_kernel validates the input and resolves the similarity
+// before it dispatches, so every backend gets checked input and the step.
+namespace {
+struct probe_policy {};
+struct probe_backend {};
+struct probe_record {
+  int calls = 0;
+  const void* data = nullptr;
+  std::size_t rows = 0;
+  float scale = 0.0f;  // the rbf step's scale (-gamma) the backend was handed
+};
+probe_record probe;
+template <class Step>
+void record(const void* data, std::size_t rows, [[maybe_unused]] const Step& step) {
+  ++probe.calls;
+  probe.data = data;
+  probe.rows = rows;
+  if constexpr (std::is_same_v<Step, nacs::detail::rbf_op>) probe.scale = step.scale;
+}
+}  // namespace
+template <>
+struct nacs::backend_of<probe_policy> {
+  using type = probe_backend;
+};
+template <>
+struct nacs::detail::backend_available<probe_policy> : std::true_type {};
+template <>
+struct nacs::detail::algorithm<nacs::algo::make_kernel, probe_backend> {
+  template <class T, class Step>
+  static nacs::similarity_kernel run(const probe_policy&, nacs::matrix_view<const T> x, const Step& step,
+                                     std::optional<std::size_t>) {
+    record(x.data(), x.rows(), step);
+    return {};
+  }
+};
+template <>
+struct nacs::detail::algorithm<nacs::algo::make_kernel_distances, probe_backend> {
+  template <class T, class Step>
+  static nacs::similarity_kernel run(const probe_policy&, nacs::distance_matrix<T> d, const Step& step,
+                                     std::optional<std::size_t>) {
+    record(d.values.data(), d.values.rows(), step);
+    return {};
+  }
+};
+template <>
+struct nacs::detail::algorithm<nacs::algo::make_kernel_similarities, probe_backend> {
+  template <class T>
+  static nacs::similarity_kernel run(const probe_policy&, nacs::similarity_matrix<T> s, std::optional<std::size_t>) {
+    record(s.values.data(), s.values.rows(), 0);
+    return {};
+  }
+};
+
+TEST_CASE("make_kernel validates and resolves once, before any backend runs") {
+  probe = {};
+  nacs::matrix<float> x(3, 4, 1.0f), empty;
+  // Refused with the host's errors, and the backend is never reached.
+  expect_error([&] { (void)nacs::make_kernel(probe_policy{}, empty.view(), nacs::rbf{}); }, nacs::errc::invalid_data,
+               "make_kernel: the embeddings are empty");
+  expect_error([&] { (void)nacs::make_kernel(probe_policy{}, x.view(), nacs::rbf{.gamma = -1.0}); },
+               nacs::errc::invalid_argument, "rbf.gamma is -1.000000");
+  nacs::matrix<float> rect(3, 4, 1.0f), sq(2, 2, 1.0f);
+  expect_error([&] { (void)nacs::make_kernel(probe_policy{}, nacs::distance_matrix{rect.view()}, nacs::rbf{.gamma = 1.0}); },
+               nacs::errc::invalid_data, "the distance matrix is 3 x 4: it must be square");
+  expect_error([&] { (void)nacs::make_kernel(probe_policy{}, nacs::distance_matrix{sq.view()}, nacs::rbf{}); },
+               nacs::errc::invalid_argument, "rbf on a distance matrix needs gamma");
+  sq(1, 0) = std::numeric_limits<float>::quiet_NaN();
+  expect_error([&] { (void)nacs::make_kernel(probe_policy{}, nacs::similarity_matrix{sq.view()}); },
+               nacs::errc::invalid_data, "similarity matrix has a NaN value at row 1, column 0");
+  CHECK(probe.calls == 0);
+  // Valid input reaches the backend as the caller's rows and the resolved step:
+  // rbf's default gamma is 1 / d = 1 / 4, so the step's scale is -0.25 (exact in float).
+  (void)nacs::make_kernel(probe_policy{}, x.view(), nacs::rbf{});
+  CHECK(probe.calls == 1);
+  CHECK(probe.data == x.data());
+  CHECK(probe.rows == 3);
+  CHECK(probe.scale == -0.25f);
+  nacs::matrix<double> d(2, 2, 0.5);
+  (void)nacs::make_kernel(probe_policy{}, nacs::distance_matrix{d.view()}, nacs::rbf{.gamma = 2.0});
+  CHECK(probe.calls == 2);
+  CHECK(probe.data == d.data());
+  CHECK(probe.scale == -2.0f);
+  sq(1, 0) = 0.5f;
+  (void)nacs::make_kernel(probe_policy{}, nacs::similarity_matrix{sq.view()});
+  CHECK(probe.calls == 3);
+  CHECK(probe.data == sq.data());
+  CHECK(probe.rows == 2);
 }
 
 TEST_CASE("policies are comparable and printable") {

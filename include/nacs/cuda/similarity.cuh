@@ -6,8 +6,9 @@
 /// This header is the CUDA backend's specialisation of
 /// detail::algorithm<algo::make_kernel, cuda_backend>: the public
 /// nacs::make_kernel (nacs/similarity.hpp) dispatches to it for nacs::cuda.
-/// `nacs::make_kernel(nacs::cuda, x, sim)` validates its input exactly as the
-/// CPU overloads do (same errors, thrown before the device is touched), builds
+/// `nacs::make_kernel(nacs::cuda, x, sim)` validates its input before it
+/// dispatches, as for every backend (same errors, thrown before the device is
+/// touched); this backend checks its own memory (the kernel's bytes), builds
 /// the kernel on the policy's stream with one thread per pair, and returns it
 /// in host memory in the same layout. The device runs the policy's own step
 /// struct (its accumulate and epilogue, the CPU's exp_approx included), summing
@@ -25,22 +26,18 @@
 
 namespace nacs::detail {
 
-/// The CUDA backend's make_kernel of embedding rows.
+/// The CUDA backend's make_kernel of embedding rows (validated, with the resolved step, by nacs::make_kernel).
 template <>
 struct algorithm<algo::make_kernel, cuda_backend> {
-  template <class T, class S>
-  static similarity_kernel run(const cuda_policy& policy, matrix_view<T> x, const S& sim,
+  template <class T, class Step>
+  static similarity_kernel run(const cuda_policy& policy, matrix_view<const T> x, const Step& step,
                                std::optional<std::size_t> memory_limit) {
-    using V = std::remove_const_t<T>;
-    const matrix_view<const V> cx = x;
-    validate_embeddings(cx, "make_kernel");
-    const auto rs = resolve_similarity(sim, cx.cols());
-    check_memory(similarity_kernel::bytes_for(static_cast<row_index>(cx.rows())), kernel_what("make_kernel", cx.rows()),
+    check_memory(similarity_kernel::bytes_for(static_cast<row_index>(x.rows())), kernel_what("make_kernel", x.rows()),
                  memory_limit);
-    const std::vector<row_index> rows = all_rows(cx.rows());
+    const std::vector<row_index> rows = all_rows(x.rows());
     const cudaStream_t s = cuda::stream_of(policy);
-    cuda::device_kernel dk = cuda::build_device_kernel<V>(s, cx, rows, rs);
-    similarity_kernel k = kernel_access::allocate(static_cast<row_index>(cx.rows()));
+    cuda::device_kernel dk = cuda::build_device_kernel<T>(s, x, rows, step);
+    similarity_kernel k = kernel_access::allocate(static_cast<row_index>(x.rows()));
     dk.data.download(kernel_access::data(k), dk.n * dk.ld, s);
     NACS_CUDA_TRY(cudaStreamSynchronize(s));
     kernel_access::set(k, true, dk.shift);

@@ -309,37 +309,35 @@ inline std::string kernel_what(const char* api, std::size_t n) {
   return std::string(api) + ": a " + std::to_string(n) + " x " + std::to_string(n) + " float similarity kernel";
 }
 
+// make_kernel validates its input and resolves the similarity before it
+// dispatches (once, for every backend, with the same errors), so a backend's
+// make_kernel gets finite rows (or an N x N matrix) and the resolved step; each
+// backend checks the memory it needs itself (they count different buffers).
+
 /// The host backend's make_kernel of embedding rows.
-template <host_policy P, class T, class S>
-similarity_kernel host_run(algo::make_kernel, const P& policy, matrix_view<T> x, const S& sim,
+template <host_policy P, class T, class Step>
+similarity_kernel host_run(algo::make_kernel, const P& policy, matrix_view<const T> x, const Step& step,
                            std::optional<std::size_t> memory_limit) {
-  using V = std::remove_const_t<T>;
-  const matrix_view<const V> cx = x;
-  validate_embeddings(cx, "make_kernel");
-  const auto rs = resolve_similarity(sim, cx.cols());
-  check_memory(embedding_kernel_bytes(cx.rows(), cx.cols(), sizeof(V)), kernel_what("make_kernel", cx.rows()),
+  check_memory(embedding_kernel_bytes(x.rows(), x.cols(), sizeof(T)), kernel_what("make_kernel", x.rows()),
                memory_limit);
-  const std::vector<row_index> rows = all_rows(cx.rows());
-  return kernel_from_embeddings<V>(omp_threads(policy), cx, rows, rs);
+  const std::vector<row_index> rows = all_rows(x.rows());
+  return kernel_from_embeddings<T>(omp_threads(policy), x, rows, step);
 }
 
 /// The host backend's make_kernel of a distance matrix.
-template <host_policy P, class T, class S>
-similarity_kernel host_run(algo::make_kernel_distances, const P& policy, distance_matrix<T> d, const S& sim,
+template <host_policy P, class T, class Step>
+similarity_kernel host_run(algo::make_kernel_distances, const P& policy, distance_matrix<T> d, const Step& step,
                            std::optional<std::size_t> memory_limit) {
-  validate_square(d.values, "distance matrix", true);
-  const auto rs = resolve_similarity(sim, 0);
   check_memory(similarity_kernel::bytes_for(static_cast<row_index>(d.values.rows())),
                kernel_what("make_kernel", d.values.rows()), memory_limit);
   const std::vector<row_index> rows = all_rows(d.values.rows());
-  return kernel_from_matrix<T>(omp_threads(policy), d.values, rows, rs);
+  return kernel_from_matrix<T>(omp_threads(policy), d.values, rows, step);
 }
 
 /// The host backend's make_kernel of a similarity matrix.
 template <host_policy P, class T>
 similarity_kernel host_run(algo::make_kernel_similarities, const P& policy, similarity_matrix<T> s,
                            std::optional<std::size_t> memory_limit) {
-  validate_square(s.values, "similarity matrix", false);
   check_memory(similarity_kernel::bytes_for(static_cast<row_index>(s.values.rows())),
                kernel_what("make_kernel", s.values.rows()), memory_limit);
   const std::vector<row_index> rows = all_rows(s.values.rows());
@@ -352,18 +350,24 @@ namespace nacs {
 
 template <class P, class T, similarity_policy S>
 similarity_kernel make_kernel(const P& policy, matrix_view<T> x, const S& sim, std::optional<std::size_t> memory_limit) {
-  static_assert(detail::kernel_value_type<std::remove_const_t<T>>,
-                "nacs::make_kernel: embeddings must be float or double");
-  return detail::dispatch<algo::make_kernel>(policy, x, sim, memory_limit);
+  using V = std::remove_const_t<T>;
+  static_assert(detail::kernel_value_type<V>, "nacs::make_kernel: embeddings must be float or double");
+  const matrix_view<const V> cx = x;
+  detail::validate_embeddings(cx, "make_kernel");
+  const auto step = detail::resolve_similarity(sim, cx.cols());
+  return detail::dispatch<algo::make_kernel>(policy, cx, step, memory_limit);
 }
 
 template <class P, class T, distance_similarity S>
 similarity_kernel make_kernel(const P& policy, distance_matrix<T> d, const S& sim, std::optional<std::size_t> memory_limit) {
-  return detail::dispatch<algo::make_kernel_distances>(policy, d, sim, memory_limit);
+  detail::validate_square(d.values, "distance matrix", true);
+  const auto step = detail::resolve_similarity(sim, 0);
+  return detail::dispatch<algo::make_kernel_distances>(policy, d, step, memory_limit);
 }
 
 template <class P, class T>
 similarity_kernel make_kernel(const P& policy, similarity_matrix<T> s, std::optional<std::size_t> memory_limit) {
+  detail::validate_square(s.values, "similarity matrix", false);
   return detail::dispatch<algo::make_kernel_similarities>(policy, s, memory_limit);
 }
 
