@@ -134,6 +134,10 @@ struct auc : detail::algorithm_tag {};                      ///< core/auc.hpp
 struct log_loss : detail::algorithm_tag {};                 ///< model/metrics.hpp
 struct score_batches : detail::algorithm_tag {};            ///< model/trainer.hpp (predict and evaluate call it)
 struct train : detail::algorithm_tag {};                    ///< model/trainer.hpp
+struct select_coreset : detail::algorithm_tag {};           ///< pipeline/select.hpp
+struct coreset_memory_needed : detail::algorithm_tag {};    ///< pipeline/select.hpp (the overload with a policy)
+struct run_coreset : detail::algorithm_tag {};              ///< pipeline/config.hpp
+struct train_on_coreset : detail::algorithm_tag {};         ///< pipeline/final.hpp
 }  // namespace algo
 
 /// @brief Name of a policy, as the examples print it.

@@ -213,7 +213,7 @@ inline void validate_config(const coreset_config& config) {
 /// @param[in] config the names and knobs
 /// @param[in] opt    the selection's options (ratio, rounds, partitions, model, seed, progress)
 /// @throws nacs::error as validate_config(config) and select_coreset
-template <host_policy P>
+template <class P>
 [[nodiscard]] coreset run_coreset(const P& policy, const dataset& train, const std::optional<evaluation_set>& valid,
                                   const coreset_config& config, const coreset_options& opt = {});
 

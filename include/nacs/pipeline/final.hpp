@@ -100,7 +100,7 @@ struct coreset_evaluation {
 /// @param[in] opt    model, optimiser, training and what to use from the coreset
 /// @throws nacs::error errc::invalid_argument for an empty coreset, rows out of range, weights or targets
 ///         that do not match the rows, clean labels that do not match the test rows, data encoded differently
-template <host_policy P>
+template <class P>
 [[nodiscard]] coreset_evaluation train_on_coreset(const P& policy, const dataset& train, const coreset& core,
                                                   const std::optional<evaluation_set>& valid,
                                                   const evaluation_set& test, const final_options& opt = {});

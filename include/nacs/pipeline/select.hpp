@@ -62,7 +62,7 @@ namespace nacs {
 /// @throws nacs::error errc::invalid_argument for bad options (ratio not in (0, 1), k not in [1, N), more rounds
 ///         than rows to select, a filter that would need more rows than the data has, P < 2, epochs 0),
 ///         errc::invalid_data for unencoded or inconsistent data, errc::memory_limit when the plan does not fit
-template <host_policy P, selection_method M, uncertainty_filter F>
+template <class P, selection_method M, uncertainty_filter F>
 [[nodiscard]] coreset select_coreset(const P& policy, const dataset& train, const std::optional<evaluation_set>& valid,
                                      const M& method, const F& filter, const coreset_options& opt = {});
 
@@ -75,7 +75,7 @@ template <host_policy P, selection_method M, uncertainty_filter F>
 /// @param[in] train the encoded training rows
 /// @param[in] opt   the options (partition size, model, memory limit)
 /// @param[in] embedding_dim the embedding width d (0: the model's hidden width + 1, the widest embedding)
-template <host_policy P>
+template <execution_policy P>
 [[nodiscard]] std::size_t coreset_memory_needed(const P& policy, const dataset& train, const coreset_options& opt,
                                                 std::size_t embedding_dim = 0);
 

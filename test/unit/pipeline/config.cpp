@@ -8,6 +8,7 @@
 
 #include <optional>
 #include <string>
+#include <type_traits>
 #include <variant>
 #include <vector>
 
@@ -159,4 +160,77 @@ TEST_CASE("every method name runs through run_coreset and keeps exactly k rows")
   k.embedding = "adam";
   k.filter = "none";
   CHECK(nacs::run_coreset(nacs::seq, syn.data, std::nullopt, k, small_options()).rows.size() == 60);
+}
+
+// A backend that provides the four pipeline entry points: each public function
+// dispatches on the policy's backend and hands it the policy value and the
+// arguments unchanged (the host's are host_run overloads, the same mechanism).
+namespace {
+struct relay_policy {
+  nacs::row_index id = 0;
+};
+struct relay_backend {};
+}  // namespace
+template <>
+struct nacs::backend_of<relay_policy> {
+  using type = relay_backend;
+};
+template <>
+struct nacs::detail::backend_available<relay_policy> : std::true_type {};
+template <>
+struct nacs::detail::algorithm<nacs::algo::select_coreset, relay_backend> {
+  template <class M, class F>
+  static nacs::coreset run(const relay_policy& p, const nacs::dataset& train, const std::optional<nacs::evaluation_set>&,
+                           const M& method, const F& filter, const nacs::coreset_options& opt) {
+    nacs::coreset c;
+    c.rows = {p.id, train.rows(), *opt.k, static_cast<nacs::row_index>(method.name().size() + filter.name().size())};
+    return c;
+  }
+};
+template <>
+struct nacs::detail::algorithm<nacs::algo::coreset_memory_needed, relay_backend> {
+  static std::size_t run(const relay_policy& p, const nacs::dataset& train, const nacs::coreset_options&,
+                         std::size_t embedding_dim) {
+    return static_cast<std::size_t>(p.id) * 1000 + static_cast<std::size_t>(train.rows()) * 10 + embedding_dim;
+  }
+};
+template <>
+struct nacs::detail::algorithm<nacs::algo::run_coreset, relay_backend> {
+  static nacs::coreset run(const relay_policy& p, const nacs::dataset&, const std::optional<nacs::evaluation_set>&,
+                           const nacs::coreset_config& config, const nacs::coreset_options&) {
+    nacs::coreset c;
+    c.rows = {p.id, static_cast<nacs::row_index>(config.method.size())};
+    return c;
+  }
+};
+template <>
+struct nacs::detail::algorithm<nacs::algo::train_on_coreset, relay_backend> {
+  static nacs::coreset_evaluation run(const relay_policy& p, const nacs::dataset&, const nacs::coreset& core,
+                                      const std::optional<nacs::evaluation_set>&, const nacs::evaluation_set&,
+                                      const nacs::final_options&) {
+    nacs::coreset_evaluation e;
+    e.rows = p.id + static_cast<nacs::row_index>(core.rows.size());
+    return e;
+  }
+};
+
+TEST_CASE("the pipeline's entry points dispatch on the policy's backend like every algorithm") {
+  nacs::dataset d;
+  d.field_names = {"a"};
+  d.cardinalities = {2};
+  d.ids = {0, 1, 1};
+  d.labels = {0.0f, 1.0f, 1.0f};
+  nacs::coreset_options opt;
+  opt.k = 2;
+  const relay_policy p{7};
+  // rows: the policy's id, the dataset's 3 rows, k, |"random"| + |"none"| = 6 + 4.
+  CHECK(nacs::select_coreset(p, d, std::nullopt, nacs::random_method{}, nacs::no_filter{}, opt).rows ==
+        std::vector<nacs::row_index>{7, 3, 2, 10});
+  CHECK(nacs::coreset_memory_needed(p, d, opt, 5) == 7035);  // 7 * 1000 + 3 * 10 + 5
+  nacs::coreset_config config;
+  config.method = "kcenter";
+  CHECK(nacs::run_coreset(p, d, std::nullopt, config).rows == std::vector<nacs::row_index>{7, 7});
+  nacs::coreset core;
+  core.rows = {0, 2};
+  CHECK(nacs::train_on_coreset(p, d, core, std::nullopt, nacs::evaluation_set{&d}).rows == 9);  // 7 + 2 rows
 }

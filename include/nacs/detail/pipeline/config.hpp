@@ -10,11 +10,12 @@
 
 namespace nacs {
 
+namespace detail {
+/// The host backend's run_coreset.
 template <host_policy P>
-coreset run_coreset(const P& policy, const dataset& train, const std::optional<evaluation_set>& valid,
-                    const coreset_config& config, const coreset_options& opt) {
-  detail::require_backend<P>();
-  using namespace detail::pipeline;
+coreset host_run(algo::run_coreset, const P& policy, const dataset& train, const std::optional<evaluation_set>& valid,
+                 const coreset_config& config, const coreset_options& opt) {
+  using namespace pipeline;
   validate_config(config);
   const std::size_t method = parse_name("method", method_names(), config.method);
   const filter_choice filter = make_filter(config);
@@ -28,7 +29,7 @@ coreset run_coreset(const P& policy, const dataset& train, const std::optional<e
   std::string method_name(method_names()[method]);
   const std::string filter_name = std::visit([](const auto& f) { return std::string(f.name()); }, filter);
   auto ctx = prepare(
-      train, valid, opt, static_cast<std::size_t>(detail::omp_threads(policy)),
+      train, valid, opt, static_cast<std::size_t>(omp_threads(policy)),
       [&](row_index k) { return std::visit([&](const auto& f) { return f.selection_size(k); }, filter); },
       method_name, filter_name);
   method_result r;
@@ -65,6 +66,13 @@ coreset run_coreset(const P& policy, const dataset& train, const std::optional<e
       break;
   }
   return std::visit([&](const auto& f) { return run_filter(policy, *ctx, f, r); }, filter);
+}
+}  // namespace detail
+
+template <class P>
+coreset run_coreset(const P& policy, const dataset& train, const std::optional<evaluation_set>& valid,
+                    const coreset_config& config, const coreset_options& opt) {
+  return detail::dispatch<algo::run_coreset>(policy, train, valid, config, opt);
 }
 
 }  // namespace nacs

@@ -65,16 +65,17 @@ inline void check_same_encoding(const dataset& a, const dataset& b, const char* 
 
 }  // namespace detail::pipeline
 
+namespace detail {
+/// The host backend's train_on_coreset.
 template <host_policy P>
-coreset_evaluation train_on_coreset(const P& policy, const dataset& train, const coreset& core,
-                                    const std::optional<evaluation_set>& valid, const evaluation_set& test,
-                                    const final_options& opt) {
-  detail::require_backend<P>();
-  using detail::pipeline::oov_remap;
+coreset_evaluation host_run(algo::train_on_coreset, const P& policy, const dataset& train, const coreset& core,
+                            const std::optional<evaluation_set>& valid, const evaluation_set& test,
+                            const final_options& opt) {
+  using pipeline::oov_remap;
   NACS_EXPECTS(train.encoded(), errc::invalid_argument,
                "nacs::train_on_coreset: the training rows are not encoded; encode them with a vocabulary first");
   NACS_EXPECTS(!core.rows.empty(), errc::invalid_argument, "nacs::train_on_coreset: the coreset has no rows");
-  detail::check_rows(core.rows, train.rows(), "nacs::train_on_coreset (coreset rows)");
+  check_rows(core.rows, train.rows(), "nacs::train_on_coreset (coreset rows)");
   // A coreset's arrays must be parallel whether or not this training uses them: a short
   // array means a broken coreset (or file), not one to train on.
   NACS_EXPECTS(core.weights.empty() || core.weights.size() == core.rows.size(),
@@ -86,16 +87,16 @@ coreset_evaluation train_on_coreset(const P& policy, const dataset& train, const
                "nacs::train_on_coreset: " + std::to_string(core.targets.size()) + " targets for " +
                    std::to_string(core.rows.size()) + " coreset rows; give one per row or none");
   NACS_EXPECTS(test.data != nullptr, errc::invalid_argument, "nacs::train_on_coreset: no test rows given");
-  detail::pipeline::check_same_encoding(train, *test.data, "test");
-  detail::check_rows(test.rows, test.data->rows(), "nacs::train_on_coreset (test rows)");
+  pipeline::check_same_encoding(train, *test.data, "test");
+  check_rows(test.rows, test.data->rows(), "nacs::train_on_coreset (test rows)");
   const std::size_t test_rows = test.rows.empty() ? static_cast<std::size_t>(test.data->rows()) : test.rows.size();
   NACS_EXPECTS(opt.clean_test_labels.empty() || opt.clean_test_labels.size() == test_rows, errc::invalid_argument,
                "nacs::train_on_coreset: " + std::to_string(opt.clean_test_labels.size()) + " clean labels for " +
                    std::to_string(test_rows) + " test rows; give one per test row or none");
   if (valid) {
     NACS_EXPECTS(valid->data != nullptr, errc::invalid_argument, "nacs::train_on_coreset: the validation set has no data");
-    detail::pipeline::check_same_encoding(train, *valid->data, "validation");
-    detail::check_rows(valid->rows, valid->data->rows(), "nacs::train_on_coreset (validation rows)");
+    pipeline::check_same_encoding(train, *valid->data, "validation");
+    check_rows(valid->rows, valid->data->rows(), "nacs::train_on_coreset (validation rows)");
   }
 
   const oov_remap remap(train, core.rows);
@@ -121,14 +122,22 @@ coreset_evaluation train_on_coreset(const P& policy, const dataset& train, const
   if (opt.use_weights && !core.weights.empty()) ts.weights = core.weights;
   ev.training = nacs::train(policy, model, optimizer, ts, valid_set, to, opt.on_epoch);
 
-  const auto p = predict(policy, model, evaluation_set{&test_data});
-  ev.test_auc = auc(policy, std::span<const float>(p), std::span<const float>(test_data.labels));
-  ev.test_logloss = log_loss(policy, std::span<const float>(p), std::span<const float>(test_data.labels));
+  const auto p = nacs::predict(policy, model, evaluation_set{&test_data});
+  ev.test_auc = nacs::auc(policy, std::span<const float>(p), std::span<const float>(test_data.labels));
+  ev.test_logloss = nacs::log_loss(policy, std::span<const float>(p), std::span<const float>(test_data.labels));
   if (!opt.clean_test_labels.empty()) {
-    ev.clean_test_auc = auc(policy, std::span<const float>(p), opt.clean_test_labels);
-    ev.clean_test_logloss = log_loss(policy, std::span<const float>(p), opt.clean_test_labels);
+    ev.clean_test_auc = nacs::auc(policy, std::span<const float>(p), opt.clean_test_labels);
+    ev.clean_test_logloss = nacs::log_loss(policy, std::span<const float>(p), opt.clean_test_labels);
   }
   return ev;
+}
+}  // namespace detail
+
+template <class P>
+coreset_evaluation train_on_coreset(const P& policy, const dataset& train, const coreset& core,
+                                    const std::optional<evaluation_set>& valid, const evaluation_set& test,
+                                    const final_options& opt) {
+  return detail::dispatch<algo::train_on_coreset>(policy, train, core, valid, test, opt);
 }
 
 }  // namespace nacs

@@ -86,11 +86,20 @@ inline std::size_t coreset_memory_needed(const dataset& train, const coreset_opt
   return detail::pipeline::plan_memory(train, opt, embedding_dim, 1).bytes;
 }
 
+namespace detail {
+/// The host backend's coreset_memory_needed(policy, ...).
 template <host_policy P>
+std::size_t host_run(algo::coreset_memory_needed, const P& policy, const dataset& train, const coreset_options& opt,
+                     std::size_t embedding_dim) {
+  const auto threads = static_cast<std::size_t>(std::max(1, omp_threads(policy)));
+  return pipeline::plan_memory(train, opt, embedding_dim, threads).bytes;
+}
+}  // namespace detail
+
+template <execution_policy P>
 std::size_t coreset_memory_needed(const P& policy, const dataset& train, const coreset_options& opt,
                                   std::size_t embedding_dim) {
-  const auto threads = static_cast<std::size_t>(std::max(1, detail::omp_threads(policy)));
-  return detail::pipeline::plan_memory(train, opt, embedding_dim, threads).bytes;
+  return detail::dispatch<algo::coreset_memory_needed>(policy, train, opt, embedding_dim);
 }
 
 namespace detail::pipeline {
@@ -215,15 +224,23 @@ coreset run_filter(const P& policy, selection_context& ctx, const F& filter, con
 
 }  // namespace detail::pipeline
 
+namespace detail {
+/// The host backend's select_coreset.
 template <host_policy P, selection_method M, uncertainty_filter F>
+coreset host_run(algo::select_coreset, const P& policy, const dataset& train, const std::optional<evaluation_set>& valid,
+                 const M& method, const F& filter, const coreset_options& opt) {
+  auto ctx = pipeline::prepare(
+      train, valid, opt, static_cast<std::size_t>(omp_threads(policy)),
+      [&](row_index k) { return filter.selection_size(k); }, std::string(method.name()), std::string(filter.name()));
+  const method_result r = pipeline::run_method(policy, *ctx, method);
+  return pipeline::run_filter(policy, *ctx, filter, r);
+}
+}  // namespace detail
+
+template <class P, selection_method M, uncertainty_filter F>
 coreset select_coreset(const P& policy, const dataset& train, const std::optional<evaluation_set>& valid,
                        const M& method, const F& filter, const coreset_options& opt) {
-  detail::require_backend<P>();
-  auto ctx = detail::pipeline::prepare(
-      train, valid, opt, static_cast<std::size_t>(detail::omp_threads(policy)),
-      [&](row_index k) { return filter.selection_size(k); }, std::string(method.name()), std::string(filter.name()));
-  const method_result r = detail::pipeline::run_method(policy, *ctx, method);
-  return detail::pipeline::run_filter(policy, *ctx, filter, r);
+  return detail::dispatch<algo::select_coreset>(policy, train, valid, method, filter, opt);
 }
 
 }  // namespace nacs
