@@ -208,21 +208,15 @@ struct algorithm {
 /// an associated namespace of every nacs::algo tag through algorithm_tag), each
 /// next to the public function it implements; a tag declared elsewhere gets
 /// its host_run from its own namespace. A tag with no host_run that accepts
-/// the arguments is a compile error with the message below, then the
-/// compiler's list of the candidates and why each does not match.
+/// the arguments is a compile error ("no matching function for call to
+/// host_run(Tag, ...)", with the candidates and the instantiation note naming
+/// Tag). A plain call, not a requires-expression guarding a static_assert:
+/// nvcc 13's front end does not find the later-declared overloads from one.
 template <class Tag>
 struct algorithm<Tag, host_backend> {
   template <class P, class... A>
   static decltype(auto) run(const P& policy, A&&... args) {
-    if constexpr (requires { host_run(Tag{}, policy, static_cast<A&&>(args)...); }) {
-      return host_run(Tag{}, policy, static_cast<A&&>(args)...);
-    } else {
-      static_assert(dependent_false<Tag, P>,
-                    "nacs: the host backend does not implement this algorithm for these arguments: no "
-                    "host_run(Tag, policy, args...) overload found by argument-dependent lookup on the tag accepts "
-                    "them (the compiler's notes name Tag; its errors below list the candidates)");
-      return host_run(Tag{}, policy, static_cast<A&&>(args)...);
-    }
+    return host_run(Tag{}, policy, static_cast<A&&>(args)...);
   }
 };
 

@@ -1,4 +1,4 @@
-// expect: unknown_algorithm.*the host backend does not implement this algorithm for these arguments
+// expect: unknown_algorithm.*no matching function for call to .host_run
 // SPDX-License-Identifier: Apache-2.0
 // An algorithm tag with no host_run overload must not compile with a host policy
 // (no silent default, no empty result).
