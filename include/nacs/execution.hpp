@@ -208,9 +208,8 @@ struct algorithm {
 /// an associated namespace of every nacs::algo tag through algorithm_tag), each
 /// next to the public function it implements; a tag declared elsewhere gets
 /// its host_run from its own namespace. A tag with no host_run that accepts
-/// the arguments is a compile error ("no matching function for call to
-/// host_run(Tag, ...)", with the candidates and the instantiation note naming
-/// Tag). A plain call, not a requires-expression guarding a static_assert:
+/// the arguments is a compile error at this call (the instantiation note
+/// names Tag). A plain call, not a requires-expression guarding a static_assert:
 /// nvcc 13's front end does not find the later-declared overloads from one.
 template <class Tag>
 struct algorithm<Tag, host_backend> {

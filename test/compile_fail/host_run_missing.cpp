@@ -1,7 +1,7 @@
-// expect: unknown_algorithm.*no matching function for call to .host_run
+// expect: unknown_algorithm.*error: .*host_run
 // SPDX-License-Identifier: Apache-2.0
 // An algorithm tag with no host_run overload must not compile with a host policy
-// (no silent default, no empty result).
+// (no silent default, no empty result): the compiler stops at the host_run call.
 #include <nacs/execution.hpp>
 
 namespace {
