@@ -24,18 +24,6 @@ namespace nacs {
 
 namespace detail::pipeline {
 
-// Width of h, the head's input, for a configuration (the model layer's table).
-inline std::size_t hidden_width(const model_config& c, std::size_t fields) { return model_hidden_width(c, fields); }
-
-// Trainable values of a configuration, about (embedding tables, MLPs, cross layers, head).
-inline std::size_t parameter_estimate(const model_config& c, std::span<const std::uint32_t> cards) {
-  return model_parameter_estimate(c, cards);
-}
-
-}  // namespace detail::pipeline
-
-namespace detail::pipeline {
-
 // The memory a selection plans, and how many partitions a round may solve side by side.
 struct memory_plan {
   std::size_t bytes = 0;
@@ -51,13 +39,13 @@ inline memory_plan plan_memory(const dataset& train, const coreset_options& opt,
                                std::size_t threads) {
   const auto n = static_cast<std::size_t>(train.rows());
   const std::size_t f = train.num_fields();
-  const std::size_t hidden = hidden_width(opt.model, f);
+  const std::size_t hidden = model_hidden_width(opt.model, f);
   const std::size_t d = embedding_dim ? embedding_dim : hidden + 1;
   const std::size_t p = static_cast<std::size_t>(
       std::min<row_index>(opt.partition_size.value_or(default_partition_size), std::max<row_index>(1, train.rows())));
   const std::size_t data = train.ids.size() * sizeof(std::uint32_t) + (train.labels.size() + train.weights.size()) * 4;
   // value, gradient, Adam m and v, and the best epoch's copy (early stopping)
-  const std::size_t model = parameter_estimate(opt.model, train.cardinalities) * sizeof(float) * 5;
+  const std::size_t model = model_parameter_estimate(opt.model, train.cardinalities) * sizeof(float) * 5;
   const facility_location objective{matrix_view<const float>(nullptr, p, d), neg_distance{}};
   // One worker's solve: the kernel, the solver's state, the exclusion list and the picks.
   const std::size_t solve = objective.problem_bytes(static_cast<row_index>(p)) + detail::solver_bytes(p) + p * 16;
