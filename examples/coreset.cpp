@@ -123,7 +123,7 @@ request parse_command_line(int argc, const char* const* argv, bool& help) {
                                                 {.min = 2});
   auto partitions = p.flag<std::string>("partitions", "MODE", "random partitions (paper) or class-balanced (authors' code)",
                                         {.default_value = "random", .choices = {"random", "class-balanced"}});
-  auto solver = p.flag<std::string>("solver", "NAME", "greedy solver (default: the method's own; nacs: stochastic)",
+  auto solver = p.flag<std::string>("solver", "NAME", "greedy solver (default: the method's own; nacs: lazier, which picks what stochastic picks with fewer gain evaluations)",
                                     {.choices = names_of(nacs::solver_names())});
   auto epsilon = p.flag<double>("epsilon", "E", "stochastic and lazier greedy's epsilon",
                                 {.default_value = 1e-3, .min = 0.0, .min_exclusive = true, .max = 1.0, .max_exclusive = true});

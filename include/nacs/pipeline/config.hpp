@@ -20,7 +20,7 @@
 /// Which names a method reads: nacs uses solver, embedding and trust; setcover the
 /// solver; kcenter the solver and the embedding; gradnorm the embedding; random,
 /// random-balanced and svpcf none of them. An empty solver or embedding name means
-/// the method's own default (stochastic / adam for nacs, lazy for setcover, naive /
+/// the method's own default (lazier / adam for nacs, lazy for setcover, naive /
 /// plain for kcenter, plain for gradnorm). Names a method does not read are still
 /// checked, and otherwise ignored.
 #pragma once

@@ -2,6 +2,7 @@
 // nacs::select_coreset with the paper's method: rounds, budgets, determinism, options, memory, progress.
 #include <doctest/doctest.h>
 #include <nacs/data/synthetic.hpp>
+#include <nacs/pipeline/config.hpp>
 #include <nacs/pipeline/select.hpp>
 
 #include <nacs_ref/check.hpp>
@@ -11,6 +12,7 @@
 #include <numeric>
 #include <optional>
 #include <set>
+#include <type_traits>
 #include <vector>
 
 namespace {
@@ -343,7 +345,7 @@ TEST_CASE("bad options and data give a clear nacs::error") {
   nacs_ref::expect_error(
       [&] {
         (void)nacs::select_coreset(nacs::seq, syn.data, none,
-                                   nacs::nacs_method<>{nacs::stochastic_greedy{.epsilon = 2.0}}, nacs::no_filter{},
+                                   nacs::nacs_method<nacs::stochastic_greedy>{nacs::stochastic_greedy{.epsilon = 2.0}}, nacs::no_filter{},
                                    small_options());
       },
       nacs::errc::invalid_argument, "epsilon");
@@ -373,4 +375,27 @@ TEST_CASE("memory planning counts the partition kernel, the model and the data")
   fits.memory_limit = small;
   CHECK(nacs::select_coreset(nacs::seq, syn.data, std::nullopt, nacs::nacs_method<>{}, nacs::no_filter{}, fits).size() ==
         100);
+}
+
+TEST_CASE("the default solver (lazier-than-lazy) picks exactly what stochastic greedy picks") {
+  // The paper's solver is stochastic greedy; nacs_method<> evaluates its samples lazily. Same
+  // draws, same bits, fewer gain evaluations.
+  const auto syn = tiny();
+  const auto opt = small_options();
+  const std::optional<nacs::evaluation_set> none;
+  static_assert(std::is_same_v<decltype(nacs::nacs_method<>{}.solver), nacs::lazier_than_lazy>);
+  const auto lazy = nacs::select_coreset(nacs::seq, syn.data, none, nacs::nacs_method<>{}, nacs::mc_dropout_filter{}, opt);
+  const auto plain = nacs::select_coreset(nacs::seq, syn.data, none, nacs::nacs_method<nacs::stochastic_greedy>{},
+                                          nacs::mc_dropout_filter{}, opt);
+  CHECK(lazy.rows == plain.rows);
+  CHECK(lazy.weights == plain.weights);
+  CHECK(lazy.targets == plain.targets);
+  CHECK(lazy.report.removed_rows == plain.report.removed_rows);
+  nacs::coreset_config cfg;  // by name, as nacs-coreset runs it: the default is "lazier" there too
+  const auto by_default = nacs::run_coreset(nacs::seq, syn.data, none, cfg, opt);
+  cfg.solver = "stochastic";
+  const auto by_stochastic = nacs::run_coreset(nacs::seq, syn.data, none, cfg, opt);
+  CHECK(by_default.rows == by_stochastic.rows);
+  CHECK(by_default.weights == by_stochastic.weights);
+  CHECK(by_default.targets == by_stochastic.targets);
 }

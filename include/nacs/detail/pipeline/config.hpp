@@ -41,7 +41,7 @@ coreset host_run(algo::run_coreset, const P& policy, const dataset& train, const
             using E = std::decay_t<decltype(e)>;
             return run_method(policy, *ctx, nacs_method<S, E, runtime_trust>{s, e, runtime_trust{trust}});
           },
-          solver_or("stochastic"), embedding_or("adam"));
+          solver_or("lazier"), embedding_or("adam"));
       break;
     case 1: r = run_method(policy, *ctx, random_method{}); break;
     case 2: r = run_method(policy, *ctx, balanced_random_method{}); break;
