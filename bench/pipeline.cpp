@@ -5,6 +5,8 @@
 // --synthetic) with 20 % flips; rows from the environment variable
 // NACS_BENCH_PIPELINE_ROWS (default 200,000; the target size is
 // 10,000,000). Policy: par with 2 threads (NACS_BENCH_PIPELINE_THREADS).
+// NACS_BENCH_PIPELINE_SHARE sets coreset_options::candidate_share (default 1, every row a
+// candidate in every round; the authors' code draws about 0.09).
 //   pipeline/selection: nacs::select_coreset with nacs_method<> (stochastic
 //     greedy, Adam gradients, sigmoid x entropy trust) and mc_dropout_filter at
 //     ratio 1 %, no validation set: rounds + filter, the "whole selection".
@@ -41,11 +43,17 @@ const nacs::synthetic_data& data() {
   return d;
 }
 
+double share() {
+  const char* v = std::getenv("NACS_BENCH_PIPELINE_SHARE");
+  return v && *v ? std::stod(v) : 1.0;
+}
+
 // The whole selection (rounds + filter); returns its report.
 nacs::coreset_report run_selection() {
   nacs::coreset_options opt;
   opt.ratio = 0.01;
   opt.seed = 1;
+  opt.candidate_share = share();
   const nacs::coreset c = nacs::select_coreset(policy(), data().data, std::nullopt, nacs::nacs_method<>{},
                                                nacs::mc_dropout_filter{}, opt);
   benchmark::DoNotOptimize(c.rows.data());
@@ -71,6 +79,7 @@ void set_common(benchmark::State& state) {
 
 void set_phases(benchmark::State& state, const nacs::coreset_report& r) {
   state.counters["k"] = static_cast<double>(r.budget);
+  state.counters["candidate_share"] = share();
   state.counters["rounds"] = static_cast<double>(r.rounds);
   state.counters["scoring_s"] = r.scoring_seconds;
   state.counters["embedding_s"] = r.embedding_seconds;

@@ -98,6 +98,7 @@ inline std::vector<term> default_terms() {
       {"batch_size", "--batch-size"},
       {"max_rows", "--max-rows"},
       {"min_count", "--min-count"},
+      {"candidate_share", "--candidate-share"},
   };
 }
 

@@ -82,6 +82,10 @@ coreset_check(no_removal "--synthetic|2000|--ratio|0.05|${tiny}|--remove-rate|0|
               "rows_selected=80|rows_removed=0|rounds=3|removed_flip_share=null")
 coreset_check(noise_zero "--synthetic|2000|--ratio|0.05|${tiny}|--noise|0|--rounds|1" "base_flip_share=0|coreset_flip_share=0")
 
+# --candidate-share: only the drawn partitions are scored (half the rows of each round here).
+coreset_check(candidate_share "--synthetic|2000|--ratio|0.05|${tiny}|--rounds|2|--candidate-share|0.5"
+              "candidate_share=0.5")
+
 # --final-weights / --final-targets reach the final training only; --selection-weights the selection.
 add_test(NAME examples/coreset/ablation_switches
          COMMAND ${CMAKE_COMMAND} -DEXE=${coreset_exe} -DDIR=${coreset_dir}
@@ -139,6 +143,10 @@ endif()
 coreset_fails(ratio_zero 2 "--synthetic|1000|--ratio|0" "--ratio must be > 0")
 coreset_fails(ratio_one 2 "--synthetic|1000|--ratio|1" "--ratio must be < 1")
 coreset_fails(ratio_negative 2 "--synthetic|1000|--ratio|-0.5" "--ratio must be > 0")
+coreset_fails(candidate_share_zero 2 "--synthetic|1000|--candidate-share|0" "--candidate-share must be > 0")
+coreset_fails(candidate_share_above_one 2 "--synthetic|1000|--candidate-share|1.5" "--candidate-share must be <= 1")
+coreset_fails(candidate_share_too_small 1 "--synthetic|2000|--ratio|0.3|--partition-size|100|--candidate-share|0.01"
+              "raise --candidate-share")
 coreset_fails(remove_rate_one 2 "--synthetic|1000|--remove-rate|1" "--remove-rate must be < 1")
 coreset_fails(unknown_method 2 "--synthetic|1000|--method|rnadom" "--method must be one of.*random")
 coreset_fails(unknown_filter 2 "--synthetic|1000|--filter|dropout" "--filter must be one of")

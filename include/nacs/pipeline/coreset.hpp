@@ -94,6 +94,13 @@ struct coreset_options {
   std::size_t rounds = 0;                    ///< selection rounds R; 0: 3 when k <= 1 % of N, else 5
   std::optional<row_index> partition_size{};  ///< P >= 2; empty: default_partition_size
   partition_mode partitions = partition_mode::random;       ///< random (paper) or class_balanced (authors)
+  /// Share of the rows that are candidates in each round, in (0, 1]. 1 (the paper): every row is
+  /// scored and embedded in every round. Below 1, each round draws (seeded, afresh) whole partitions
+  /// until they hold at least candidate_share x N rows, within each class for class_balanced
+  /// partitions, and only those get budgets, are scored and are solved; scoring and similarity
+  /// costs fall in proportion. The authors' code draws about 9 % (ALGORITHM.md). The drawn
+  /// partitions must hold the round's picks, or select_coreset throws.
+  double candidate_share = 1.0;
   trust_horizon horizon = trust_horizon::planned_steps;     ///< what T in the trust schedule is
   model_config model{};                      ///< the selection-phase model (DeepFM, paper Appendix C.3)
   adam_options adam{};                       ///< its optimiser (lr 0.01)

@@ -399,3 +399,58 @@ TEST_CASE("the default solver (lazier-than-lazy) picks exactly what stochastic g
   CHECK(by_default.weights == by_stochastic.weights);
   CHECK(by_default.targets == by_stochastic.targets);
 }
+
+TEST_CASE("candidate_share: each round scores only the drawn partitions, hits the exact budget, same bits on seq and par") {
+  const auto syn = tiny(4000);
+  auto opt = small_options(0.02);  // 8 partitions of 500 rows, 80 rows kept
+  opt.rounds = 3;
+  const std::optional<nacs::evaluation_set> none;
+  const auto all = nacs::select_coreset(nacs::seq, syn.data, none, nacs::nacs_method<>{}, nacs::mc_dropout_filter{}, opt);
+  opt.candidate_share = 1.0;  // the default, said explicitly: the same bits
+  const auto same = nacs::select_coreset(nacs::seq, syn.data, none, nacs::nacs_method<>{}, nacs::mc_dropout_filter{}, opt);
+  CHECK(same.rows == all.rows);
+  CHECK(same.targets == all.targets);
+  CHECK(all.report.rows_scored == 3 * 4000);
+
+  opt.candidate_share = 0.25;  // 2 of the 8 partitions per round
+  const auto a = nacs::select_coreset(nacs::seq, syn.data, none, nacs::nacs_method<>{}, nacs::mc_dropout_filter{}, opt);
+  const auto b = nacs::select_coreset(nacs::par.with_threads(2), syn.data, none, nacs::nacs_method<>{},
+                                      nacs::mc_dropout_filter{}, opt);
+  CHECK(a.rows.size() == 80);
+  CHECK(distinct(a.rows));
+  CHECK(a.report.rows_scored == 3 * 1000);
+  CHECK(a.report.partitions_solved == 3 * 2);
+  CHECK(a.report.unrepresented_rows == 3 * 3000);
+  CHECK(a.rows == b.rows);
+  CHECK(a.weights == b.weights);
+  CHECK(a.targets == b.targets);
+  CHECK(a.rows != all.rows);
+
+  opt.partitions = nacs::partition_mode::class_balanced;  // drawn within each class
+  const auto c = nacs::select_coreset(nacs::seq, syn.data, none, nacs::nacs_method<>{}, nacs::mc_dropout_filter{}, opt);
+  CHECK(c.rows.size() == 80);
+  CHECK(distinct(c.rows));
+  CHECK(c.report.rows_scored < 3 * 4000 / 2);
+  std::size_t positives = 0;
+  for (const auto r : c.rows) positives += syn.data.labels[static_cast<std::size_t>(r)] >= 0.5f ? 1 : 0;
+  CHECK(positives >= 30);  // the rounds split their budget between the classes (the filter may shift a few)
+  CHECK(positives <= 50);
+}
+
+TEST_CASE("candidate_share: outside (0, 1] or too small for the round's picks, a clear nacs::error") {
+  const auto syn = tiny();
+  const std::optional<nacs::evaluation_set> none;
+  for (const double bad : {0.0, -0.5, 1.5, std::nan("")}) {
+    auto opt = small_options();
+    opt.candidate_share = bad;
+    nacs_ref::expect_error(
+        [&] { (void)nacs::select_coreset(nacs::seq, syn.data, none, nacs::nacs_method<>{}, nacs::no_filter{}, opt); },
+        nacs::errc::invalid_argument, "candidate_share");
+  }
+  auto opt = small_options(0.3);  // 600 picks over 3 rounds, 200 a round; one partition of 500 drawn
+  opt.candidate_share = 0.01;
+  opt.partition_size = 100;       // 20 partitions of 100: the draw holds 100 rows < 200 picks
+  nacs_ref::expect_error(
+      [&] { (void)nacs::select_coreset(nacs::seq, syn.data, none, nacs::nacs_method<>{}, nacs::no_filter{}, opt); },
+      nacs::errc::invalid_argument, "raise candidate_share");
+}

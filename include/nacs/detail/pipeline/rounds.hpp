@@ -8,6 +8,7 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
 #include <functional>
 #include <numeric>
 #include <optional>
@@ -42,6 +43,7 @@ enum class tag : std::uint64_t {
   filter = 7,
   proxy = 8,
   set_cover = 9,
+  candidates = 10,
 };
 
 inline std::uint64_t derive_seed(std::uint64_t seed, tag t, std::uint64_t detail = 0) noexcept {
@@ -177,6 +179,51 @@ inline std::vector<row_index> round_budgets(const selection_context& ctx, const 
   return out;
 }
 
+// coreset_options::candidate_share < 1: keeps the capacities of a seeded random set of whole
+// partitions holding at least share x (the class's) rows, per class for class-balanced partitions,
+// and zeroes the others, so that only the drawn partitions get budgets. Throws when the drawn
+// partitions cannot take the round's budget.
+inline void draw_candidates(const selection_context& ctx, const partition_plan& plan, std::size_t round,
+                            std::span<const row_index> sizes, std::span<row_index> caps, row_index budget) {
+  const auto parts = static_cast<std::size_t>(plan.count());
+  const bool by_class = ctx.options.partitions == partition_mode::class_balanced;
+  std::vector<std::size_t> order(parts);
+  std::iota(order.begin(), order.end(), std::size_t{0});
+  random_stream rng = stream(ctx.options.seed, tag::candidates, round);
+  for (std::size_t i = parts; i > 1; --i) std::swap(order[i - 1], order[static_cast<std::size_t>(rng.below(i))]);
+  const auto class_of = [&](std::size_t p) {
+    const auto rows = plan.partition(static_cast<row_index>(p));
+    return by_class && !rows.empty() && ctx.train.labels[static_cast<std::size_t>(rows[0])] >= 0.5f ? 1 : 0;
+  };
+  double total[2] = {0, 0};
+  for (std::size_t p = 0; p < parts; ++p) total[class_of(p)] += static_cast<double>(sizes[p]);
+  double drawn[2] = {0, 0};
+  row_index capacity = 0, rows_drawn = 0;
+  for (const std::size_t p : order) {
+    const int c = class_of(p);
+    if (sizes[p] > 0 && drawn[c] < ctx.options.candidate_share * total[c]) {
+      drawn[c] += static_cast<double>(sizes[p]);
+      capacity += caps[p];
+      rows_drawn += sizes[p];
+    } else {
+      caps[p] = 0;
+    }
+  }
+  const auto percent = [](double x) {  // two significant digits, rounded up: "0.14", "0.0021"
+    char buf[32];
+    const double scale = std::pow(10.0, 1.0 - std::floor(std::log10(x)));
+    std::snprintf(buf, sizeof buf, "%.3g", std::ceil(x * scale) / scale);
+    return std::string(buf);
+  };
+  NACS_EXPECTS(capacity >= budget, errc::invalid_argument,
+               "nacs::select_coreset: candidate_share = " + percent(ctx.options.candidate_share) + " draws " +
+                   std::to_string(rows_drawn) + " rows in round " + std::to_string(round + 1) + ", of which " +
+                   std::to_string(capacity) + " are not yet chosen, but the round needs " + std::to_string(budget) +
+                   " picks: raise candidate_share (to at least about " +
+                   percent(std::min(1.0, 2.0 * static_cast<double>(budget) / static_cast<double>(ctx.train.rows()))) +
+                   ") or lower the ratio");
+}
+
 // Solves make_objective(emb) (one partition's embeddings, rows.size() x dim) for `budget`
 // picks, rows already chosen excluded. Touches nothing shared but reads.
 template <host_policy P, greedy_solver S, class MakeObjective>
@@ -240,6 +287,7 @@ round_picks solve_round(const P& policy, selection_context& ctx, std::size_t rou
     for (const row_index r : rows) c += chosen[static_cast<std::size_t>(r)] ? 0 : 1;
     caps[p] = c;
   }
+  if (ctx.options.candidate_share < 1.0) draw_candidates(ctx, plan, round, sizes, caps, budget);
   const std::vector<row_index> budgets = round_budgets(ctx, plan, sizes, caps, budget);
   std::vector<std::size_t> active;
   for (std::size_t p = 0; p < parts; ++p) {

@@ -117,6 +117,9 @@ inline std::unique_ptr<selection_context> prepare(const dataset& train, const st
   NACS_EXPECTS(static_cast<row_index>(rounds) <= target, errc::invalid_argument,
                "nacs::select_coreset: " + std::to_string(rounds) + " rounds but only " + std::to_string(target) +
                    " rows to select: every round needs at least one pick; use fewer rounds or a larger ratio");
+  NACS_EXPECTS(opt.candidate_share > 0.0 && opt.candidate_share <= 1.0, errc::invalid_argument,
+               "nacs::select_coreset: candidate_share = " + std::to_string(opt.candidate_share) +
+                   " must be in (0, 1] (1: every row is a candidate in every round; the authors' code uses about 0.09)");
   const row_index p = opt.partition_size.value_or(default_partition_size);
   NACS_EXPECTS(p >= 2, errc::invalid_argument,
                "nacs::select_coreset: partition_size = " + std::to_string(p) + " must be >= 2 rows (e.g. 4096)");
