@@ -98,8 +98,10 @@ struct coreset_options {
   /// scored and embedded in every round. Below 1, each round draws (seeded, afresh) whole partitions
   /// until they hold at least candidate_share x N rows, within each class for class_balanced
   /// partitions, and only those get budgets, are scored and are solved; scoring and similarity
-  /// costs fall in proportion. The authors' code draws about 9 % (ALGORITHM.md). The drawn
-  /// partitions must hold the round's picks, or select_coreset throws.
+  /// costs fall in proportion. The authors' code draws about 9 % (ALGORITHM.md). It applies to
+  /// the methods that solve partitions: nacs (each of its rounds) and kcenter (its one round).
+  /// The drawn partitions must hold the round's picks, or select_coreset throws, suggesting a
+  /// share that works for every round (rows selected before the filter / N).
   double candidate_share = 1.0;
   trust_horizon horizon = trust_horizon::planned_steps;     ///< what T in the trust schedule is
   model_config model{};                      ///< the selection-phase model (DeepFM, paper Appendix C.3)

@@ -12,6 +12,7 @@
 #include <numeric>
 #include <optional>
 #include <set>
+#include <string>
 #include <type_traits>
 #include <vector>
 
@@ -453,4 +454,21 @@ TEST_CASE("candidate_share: outside (0, 1] or too small for the round's picks, a
   nacs_ref::expect_error(
       [&] { (void)nacs::select_coreset(nacs::seq, syn.data, none, nacs::nacs_method<>{}, nacs::no_filter{}, opt); },
       nacs::errc::invalid_argument, "raise candidate_share");
+  // The message names the round that failed (the first) and a share that works for every round.
+  std::string message;
+  try {
+    (void)nacs::select_coreset(nacs::seq, syn.data, none, nacs::nacs_method<>{}, nacs::no_filter{}, opt);
+  } catch (const nacs::error& e) {
+    message = e.what();
+  }
+  CHECK(message.find("in round 1,") != std::string::npos);
+  const std::string cue = "raise candidate_share (to ";
+  const auto at = message.find(cue);
+  REQUIRE(at != std::string::npos);
+  const double suggested = std::stod(message.substr(at + cue.size()));
+  CHECK(suggested > opt.candidate_share);
+  CHECK(suggested < 1.0);
+  opt.candidate_share = suggested;
+  const auto r = nacs::select_coreset(nacs::seq, syn.data, none, nacs::nacs_method<>{}, nacs::no_filter{}, opt);
+  CHECK(r.rows.size() == 600);
 }

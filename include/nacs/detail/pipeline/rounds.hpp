@@ -147,6 +147,13 @@ struct round_picks {
   std::vector<float> weights;  // rescaled to sum to rows.size()
 };
 
+// The class of partition p of a class-balanced cut (1: clicks), read from its first row: every
+// row of such a partition has the same label. Empty partitions count as class 0.
+inline int partition_class(const selection_context& ctx, const partition_plan& plan, std::size_t p) {
+  const auto rows = plan.partition(static_cast<row_index>(p));
+  return !rows.empty() && ctx.train.labels[static_cast<std::size_t>(rows[0])] >= 0.5f ? 1 : 0;
+}
+
 // Budgets of the round's partitions: proportional to size (random), or half per class first (class_balanced).
 inline std::vector<row_index> round_budgets(const selection_context& ctx, const partition_plan& plan,
                                             std::span<const row_index> sizes, std::span<const row_index> caps,
@@ -156,9 +163,8 @@ inline std::vector<row_index> round_budgets(const selection_context& ctx, const 
   std::vector<std::size_t> of_class[2];
   row_index cap[2] = {0, 0};
   for (std::size_t p = 0; p < parts; ++p) {
-    const auto rows = plan.partition(static_cast<row_index>(p));
-    if (rows.empty()) continue;
-    const int c = ctx.train.labels[static_cast<std::size_t>(rows[0])] >= 0.5f ? 1 : 0;
+    if (sizes[p] == 0) continue;
+    const int c = partition_class(ctx, plan, p);
     of_class[c].push_back(p);
     cap[c] += caps[p];
   }
@@ -182,7 +188,9 @@ inline std::vector<row_index> round_budgets(const selection_context& ctx, const 
 // coreset_options::candidate_share < 1: keeps the capacities of a seeded random set of whole
 // partitions holding at least share x (the class's) rows, per class for class-balanced partitions,
 // and zeroes the others, so that only the drawn partitions get budgets. Throws when the drawn
-// partitions cannot take the round's budget.
+// partitions cannot take the round's budget. A round's draw holds at least share x N rows, of which
+// at most the rows chosen in earlier rounds are taken, so a share of ctx.target / N (all the rows the
+// rounds select) suffices for every round: the message suggests that share.
 inline void draw_candidates(const selection_context& ctx, const partition_plan& plan, std::size_t round,
                             std::span<const row_index> sizes, std::span<row_index> caps, row_index budget) {
   const auto parts = static_cast<std::size_t>(plan.count());
@@ -191,10 +199,7 @@ inline void draw_candidates(const selection_context& ctx, const partition_plan& 
   std::iota(order.begin(), order.end(), std::size_t{0});
   random_stream rng = stream(ctx.options.seed, tag::candidates, round);
   for (std::size_t i = parts; i > 1; --i) std::swap(order[i - 1], order[static_cast<std::size_t>(rng.below(i))]);
-  const auto class_of = [&](std::size_t p) {
-    const auto rows = plan.partition(static_cast<row_index>(p));
-    return by_class && !rows.empty() && ctx.train.labels[static_cast<std::size_t>(rows[0])] >= 0.5f ? 1 : 0;
-  };
+  const auto class_of = [&](std::size_t p) { return by_class ? partition_class(ctx, plan, p) : 0; };
   double total[2] = {0, 0};
   for (std::size_t p = 0; p < parts; ++p) total[class_of(p)] += static_cast<double>(sizes[p]);
   double drawn[2] = {0, 0};
@@ -209,18 +214,18 @@ inline void draw_candidates(const selection_context& ctx, const partition_plan& 
       caps[p] = 0;
     }
   }
-  const auto percent = [](double x) {  // two significant digits, rounded up: "0.14", "0.0021"
+  const auto share_text = [](double x) {  // a share in (0, 1], two significant digits rounded up: "0.14", "0.0021"
     char buf[32];
     const double scale = std::pow(10.0, 1.0 - std::floor(std::log10(x)));
     std::snprintf(buf, sizeof buf, "%.3g", std::ceil(x * scale) / scale);
     return std::string(buf);
   };
   NACS_EXPECTS(capacity >= budget, errc::invalid_argument,
-               "nacs::select_coreset: candidate_share = " + percent(ctx.options.candidate_share) + " draws " +
-                   std::to_string(rows_drawn) + " rows in round " + std::to_string(round + 1) + ", of which " +
+               "nacs::select_coreset: candidate_share = " + share_text(ctx.options.candidate_share) + " draws " +
+                   std::to_string(rows_drawn) + " rows in round " + std::to_string(round) + ", of which " +
                    std::to_string(capacity) + " are not yet chosen, but the round needs " + std::to_string(budget) +
-                   " picks: raise candidate_share (to at least about " +
-                   percent(std::min(1.0, 2.0 * static_cast<double>(budget) / static_cast<double>(ctx.train.rows()))) +
+                   " picks: raise candidate_share (to " +
+                   share_text(std::min(1.0, static_cast<double>(ctx.target) / static_cast<double>(ctx.train.rows()))) +
                    ") or lower the ratio");
 }
 
