@@ -21,6 +21,15 @@
 /// a block is skipped only when a lower-numbered block has already failed, so the
 /// lowest failing block always runs. Blocks after a failure may or may not run.
 ///
+/// Shared cores: every tuning::load_check_microseconds the caller of a pooled
+/// loop reads how many threads the machine has runnable (Linux: /proc/loadavg).
+/// When, leaving out its own threads, fewer cores are idle than the loop would
+/// use, loops shorter than tuning::contended_min_work run inline, as on `seq`:
+/// beside another busy program a pool thread is descheduled now and then while
+/// it holds a block, and for a short loop that wait costs more than the second
+/// thread saves. Which thread runs a block never changes a result, so neither
+/// does this.
+///
 /// Nested calls (fn itself calling for_each_block) and calls made while another
 /// thread's loop holds the pool run inline on the calling thread, which gives
 /// the same results.
@@ -45,6 +54,11 @@
 
 #if defined(_OPENMP)
 #include <omp.h>
+#endif
+
+#if defined(__linux__)
+#include <fcntl.h>
+#include <unistd.h>
 #endif
 
 namespace nacs::detail {
@@ -104,6 +118,34 @@ std::size_t loop_threads(const P& policy, std::size_t blocks, std::size_t work) 
   }
 }
 
+/// The number of runnable threads in the text of /proc/loadavg ("0.52 0.61 0.70
+/// 3/211 4242": the 3 of the fourth field, which counts the reader itself), or -1
+/// when the text does not have that shape.
+constexpr long runnable_threads(const char* text, std::size_t size) noexcept {
+  std::size_t i = 0;
+  for (int field = 0; field < 3; ++field) {
+    while (i < size && text[i] != ' ') ++i;
+    if (i == size) return -1;
+    ++i;
+  }
+  long value = 0;
+  std::size_t digits = 0;
+  for (; i < size && text[i] >= '0' && text[i] <= '9' && digits < 12; ++i, ++digits) value = value * 10 + (text[i] - '0');
+  return digits != 0 && i < size && text[i] == '/' ? value : -1;
+}
+
+/// Whether other programs leave too few cores for a loop on the caller and
+/// `helpers` pool threads: `runnable` threads on the machine (the caller among
+/// them), `own_awake` of them pool threads of this process, `cpus` online cores.
+constexpr bool cores_shared(long runnable, long own_awake, long cpus, std::size_t helpers) noexcept {
+  const long others = std::max(0L, runnable - 1 - own_awake);
+  return cpus - others < static_cast<long>(helpers) + 1;
+}
+
+/// For tests: -1 (the default) measures the machine's load, 0 takes the cores to
+/// be free, 1 takes them to be shared.
+inline std::atomic<int> load_override{-1};
+
 /// The process-wide pool of helper threads behind for_each_block. Internal.
 class block_pool {
  public:
@@ -115,13 +157,17 @@ class block_pool {
   }
 
   /// Runs call(ctx, b) for b in [0, count) on the caller and up to helpers pool
-  /// threads; false (nothing run) when the pool is in use by another loop.
-  bool run(call_type call, void* ctx, std::size_t count, std::size_t helpers, const std::atomic<bool>& stop) {
+  /// threads; false (nothing run: the caller runs the loop inline) when the pool
+  /// is in use by another loop, or when `loop_work` is below
+  /// tuning::contended_min_work and other programs hold the cores.
+  bool run(call_type call, void* ctx, std::size_t count, std::size_t helpers, const std::atomic<bool>& stop,
+           std::size_t loop_work) {
     if (inside_ || busy_.test_and_set(std::memory_order_acquire)) return false;
     struct release {
       std::atomic_flag& f;
       ~release() { f.clear(std::memory_order_release); }
     } guard{busy_};
+    if (loop_work < tuning::contended_min_work && shared(helpers)) return false;
     grow(helpers);
     serial_eigen_scope eigen;
     inside_ = true;
@@ -185,6 +231,35 @@ class block_pool {
 #endif
   }
 
+  // Whether other programs hold the cores (see the file comment). Called by the
+  // pool's current caller only. Two samples in a row must say so before loops
+  // go inline, one says they are free again: a short burst of some other thread
+  // does not turn the pool off.
+  bool shared(std::size_t helpers) {
+    if (const int o = load_override.load(std::memory_order_relaxed); o >= 0) return o == 1;
+#if defined(__linux__)
+    const auto now = std::chrono::steady_clock::now();
+    if (now < next_check_) return shared_;
+    next_check_ = now + std::chrono::microseconds(tuning::load_check_microseconds);
+    if (cpus_ == 0) cpus_ = std::max(1L, ::sysconf(_SC_NPROCESSORS_ONLN));
+    char text[128];
+    long runnable = -1;
+    if (const int fd = ::open("/proc/loadavg", O_RDONLY | O_CLOEXEC); fd >= 0) {
+      const ::ssize_t got = ::read(fd, text, sizeof text);
+      ::close(fd);
+      if (got > 0) runnable = runnable_threads(text, static_cast<std::size_t>(got));
+    }
+    const bool now_shared =
+        runnable >= 0 && cores_shared(runnable, awake_.load(std::memory_order_relaxed), cpus_, helpers);
+    shared_ = now_shared && last_sample_shared_;
+    last_sample_shared_ = now_shared;
+    return shared_;
+#else
+    (void)helpers;
+    return false;
+#endif
+  }
+
   // Claims and runs blocks of the current wave until none is left (or a block failed).
   void work() {
     std::uint64_t s = claim_.load(std::memory_order_acquire);
@@ -205,6 +280,7 @@ class block_pool {
       // The thread starts from the current wake count, so it cannot miss a loop (or the
       // destructor's wake-up) published before it got to run.
       const std::uint32_t seen = wake_.load(std::memory_order_acquire);
+      awake_.fetch_add(1, std::memory_order_relaxed);
       threads_.emplace_back([this, id, seen] { serve(id, seen); });
     }
   }
@@ -220,9 +296,11 @@ class block_pool {
       for (unsigned i = 0; wake_.load(std::memory_order_acquire) == seen; ++i) {
         if ((i & 63) == 63 && std::chrono::steady_clock::now() >= until) {
           std::unique_lock<std::mutex> lock(sleep_mutex_);
+          awake_.fetch_sub(1, std::memory_order_relaxed);
           sleep_cv_.wait(lock, [&] {
             return wake_.load(std::memory_order_acquire) != seen || quit_.load(std::memory_order_acquire);
           });
+          awake_.fetch_add(1, std::memory_order_relaxed);
           break;
         }
         pause();
@@ -241,12 +319,18 @@ class block_pool {
   std::atomic<std::uint32_t> wake_{0};
   std::atomic<std::size_t> wanted_{0};
   std::atomic<bool> quit_{false};
+  std::atomic<long> awake_{0};  // pool threads not asleep in the kernel (spinning for work or running blocks)
   std::mutex sleep_mutex_;  // guards changes of wake_ against a pool thread going to sleep
   std::condition_variable sleep_cv_;
   std::uint64_t generation_ = 0;  // written by the pool's current caller only
   call_type call_ = nullptr;
   void* ctx_ = nullptr;
   std::size_t base_ = 0;
+  // The load sample, kept by the pool's current caller.
+  std::chrono::steady_clock::time_point next_check_{};
+  long cpus_ = 0;
+  bool shared_ = false;
+  bool last_sample_shared_ = false;
   std::vector<std::thread> threads_;
 };
 
@@ -283,7 +367,7 @@ void for_each_block(const P& policy, std::size_t blocks, F&& fn,
         c.stop.store(true, std::memory_order_relaxed);
       }
     };
-    if (block_pool::instance().run(call, &ctx, blocks, threads - 1, ctx.stop)) {
+    if (block_pool::instance().run(call, &ctx, blocks, threads - 1, ctx.stop, work)) {
       if (ctx.failure) std::rethrow_exception(ctx.failure);
       return;
     }

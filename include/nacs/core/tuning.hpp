@@ -34,6 +34,21 @@ inline constexpr std::size_t parallel_min_work = std::size_t{1} << 16;
 /// to waiting.
 inline constexpr unsigned pool_spin_microseconds = 50;
 
+/// While other programs keep every core busy (see load_check_microseconds), a
+/// loop below this many operations runs on the calling thread even on `par`.
+/// A pool thread that shares its core is descheduled now and then for a time
+/// slice (milliseconds) while it holds a block, and the caller waits for that
+/// block; a loop must be long against a time slice (2^22 operations: a few
+/// milliseconds) for the second thread to gain more than such a wait costs.
+/// Longer loops (whole partitions, large batches) keep their pool threads.
+inline constexpr std::size_t contended_min_work = std::size_t{1} << 22;
+
+/// How often, in microseconds, a `par` loop's caller re-reads how many threads
+/// of the machine are runnable (Linux: /proc/loadavg), to decide whether the
+/// cores are shared. Off Linux, or where the file cannot be read, the cores are
+/// taken to be free and only parallel_min_work applies.
+inline constexpr unsigned load_check_microseconds = 5000;
+
 /// The most blocks one hand-out covers; longer loops are handed out in waves of
 /// this many (the claim counter packs the block count into 16 bits).
 inline constexpr std::size_t max_blocks_per_wave = 65535;

@@ -9,6 +9,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <limits>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -155,9 +156,18 @@ TEST_CASE("below tuning::parallel_min_work a par loop runs on the calling thread
   CHECK(all_caller);
 }
 
-TEST_CASE("at the threshold a par loop with 2 threads runs two blocks at the same time") {
-  // Each of the two blocks waits (up to 30 s) until both have started: only two threads
-  // running at once get past the wait. A loop that ran inline would time out block 0.
+// Sets nacs::detail::load_override for a scope: 0 cores free, 1 cores shared.
+struct load_scope {
+  explicit load_scope(int v) { nacs::detail::load_override.store(v); }
+  ~load_scope() { nacs::detail::load_override.store(-1); }
+  load_scope(const load_scope&) = delete;
+  load_scope& operator=(const load_scope&) = delete;
+};
+
+// Runs two blocks of a par loop with 2 threads and the given work; each block waits
+// (up to `patience`) until both have started, so only two threads running at once get
+// past the wait. True when they met, on two different threads.
+bool two_blocks_meet(std::size_t work, std::chrono::milliseconds patience) {
   std::atomic<int> started{0};
   std::atomic<bool> met[2] = {false, false};
   std::thread::id who[2];
@@ -166,14 +176,34 @@ TEST_CASE("at the threshold a par loop with 2 threads runs two blocks at the sam
       [&](std::size_t b) {
         who[b] = std::this_thread::get_id();
         started.fetch_add(1);
-        const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+        const auto until = std::chrono::steady_clock::now() + patience;
         while (started.load() < 2 && std::chrono::steady_clock::now() < until) std::this_thread::yield();
         met[b] = started.load() == 2;
       },
-      nacs::tuning::parallel_min_work);
-  CHECK(met[0].load());
-  CHECK(met[1].load());
-  CHECK(who[0] != who[1]);
+      work);
+  return met[0].load() && met[1].load() && who[0] != who[1];
+}
+
+TEST_CASE("at the threshold a par loop with 2 threads runs two blocks at the same time") {
+  // A loop that ran inline would time out block 0. Cores taken to be free, whatever
+  // else runs beside the test.
+  const load_scope free_cores(0);
+  CHECK(two_blocks_meet(nacs::tuning::parallel_min_work, std::chrono::seconds(30)));
+}
+
+TEST_CASE("on shared cores a short par loop runs inline and a long one keeps its pool thread") {
+  const load_scope shared_cores(1);
+  // Below contended_min_work: inline on the caller, so block 0 gives up waiting (50 ms).
+  const auto caller = std::this_thread::get_id();
+  std::vector<std::thread::id> who(64);
+  nacs::detail::for_each_block(
+      nacs::par.with_threads(2), who.size(), [&](std::size_t b) { who[b] = std::this_thread::get_id(); },
+      nacs::tuning::contended_min_work - 1);
+  for (const auto& id : who) CHECK(id == caller);
+  CHECK_FALSE(two_blocks_meet(nacs::tuning::contended_min_work - 1, std::chrono::milliseconds(50)));
+  // At contended_min_work, and for loops that give no work (whole partitions): two threads.
+  CHECK(two_blocks_meet(nacs::tuning::contended_min_work, std::chrono::seconds(30)));
+  CHECK(two_blocks_meet(std::numeric_limits<std::size_t>::max(), std::chrono::seconds(30)));
 }
 
 TEST_CASE("nested loops and loops from several threads at once run correctly") {
@@ -203,6 +233,29 @@ TEST_CASE("nested loops and loops from several threads at once run correctly") {
   CHECK(mismatches.load() == 0);
 }
 #endif
+
+TEST_CASE("the load sample: runnable threads from /proc/loadavg's text, and when cores count as shared") {
+  using nacs::detail::runnable_threads;
+  const char* text = "0.52 0.61 0.70 3/211 4242\n";
+  CHECK(runnable_threads(text, std::strlen(text)) == 3);
+  const char* many = "17.00 12.50 9.25 1024/5000 99\n";
+  CHECK(runnable_threads(many, std::strlen(many)) == 1024);
+  for (const char* bad : {"", "0.52 0.61 0.70", "0.52 0.61 0.70 /211 1", "0.52 0.61 0.70 3 1", "a b c x/1 2",
+                          "0.52 0.61 0.70 99999999999999/1 1"})
+    CHECK(runnable_threads(bad, std::strlen(bad)) == -1);
+  CHECK(runnable_threads(text, 16) == -1);  // cut before the '/'
+  using nacs::detail::cores_shared;
+  // 2 cores, a loop on the caller and 1 pool thread:
+  CHECK_FALSE(cores_shared(1, 0, 2, 1));  // only the caller runs
+  CHECK_FALSE(cores_shared(2, 1, 2, 1));  // the caller and its own spinning pool thread
+  CHECK(cores_shared(2, 0, 2, 1));        // the caller and one other program
+  CHECK(cores_shared(3, 1, 2, 1));        // ... with the pool thread awake too
+  CHECK(cores_shared(5, 0, 2, 1));
+  // 16 cores, 7 pool threads wanted: 8 other programs leave exactly 8 cores.
+  CHECK_FALSE(cores_shared(9, 0, 16, 7));
+  CHECK(cores_shared(10, 0, 16, 7));
+  CHECK_FALSE(cores_shared(0, 3, 2, 1));  // a sample taken as another thread left: never negative
+}
 
 TEST_CASE("work_of saturates instead of wrapping") {
   constexpr std::size_t max = std::numeric_limits<std::size_t>::max();
