@@ -7,6 +7,9 @@
 // 10,000,000). Policy: par with 2 threads (NACS_BENCH_PIPELINE_THREADS).
 // NACS_BENCH_PIPELINE_SHARE sets coreset_options::candidate_share (default 1, every row a
 // candidate in every round; the authors' code draws about 0.09).
+// NACS_BENCH_PIPELINE_PRESET=large runs nacs::run_coreset with nacs::apply_preset(large) (its
+// candidate share, class-balanced partitions, the plain embedding; a given
+// NACS_BENCH_PIPELINE_SHARE still wins); the default, paper, is the select_coreset call below.
 //   pipeline/selection: nacs::select_coreset with nacs_method<> (stochastic
 //     greedy, Adam gradients, sigmoid x entropy trust) and mc_dropout_filter at
 //     ratio 1 %, no validation set: rounds + filter, the "whole selection".
@@ -48,14 +51,32 @@ double share() {
   return v && *v ? std::stod(v) : 1.0;
 }
 
+nacs::coreset_preset preset() {
+  const char* v = std::getenv("NACS_BENCH_PIPELINE_PRESET");
+  return nacs::parse_preset(v && *v ? v : "paper");
+}
+
+double share_used = 1.0;  // the candidate share of the last selection
+
 // The whole selection (rounds + filter); returns its report.
 nacs::coreset_report run_selection() {
   nacs::coreset_options opt;
   opt.ratio = 0.01;
   opt.seed = 1;
   opt.candidate_share = share();
-  const nacs::coreset c = nacs::select_coreset(policy(), data().data, std::nullopt, nacs::nacs_method<>{},
-                                               nacs::mc_dropout_filter{}, opt);
+  nacs::coreset c;
+  if (preset() == nacs::coreset_preset::paper) {
+    c = nacs::select_coreset(policy(), data().data, std::nullopt, nacs::nacs_method<>{}, nacs::mc_dropout_filter{},
+                             opt);
+  } else {
+    nacs::coreset_config cfg;
+    nacs::final_options unused;
+    nacs::apply_preset(preset(), cfg, opt, unused);
+    const char* given = std::getenv("NACS_BENCH_PIPELINE_SHARE");
+    if (given && *given) opt.candidate_share = share();
+    c = nacs::run_coreset(policy(), data().data, std::nullopt, cfg, opt);
+  }
+  share_used = opt.candidate_share;
   benchmark::DoNotOptimize(c.rows.data());
   return c.report;
 }
@@ -79,7 +100,8 @@ void set_common(benchmark::State& state) {
 
 void set_phases(benchmark::State& state, const nacs::coreset_report& r) {
   state.counters["k"] = static_cast<double>(r.budget);
-  state.counters["candidate_share"] = share();
+  state.counters["candidate_share"] = share_used;
+  state.counters["preset_large"] = preset() == nacs::coreset_preset::large ? 1 : 0;
   state.counters["rounds"] = static_cast<double>(r.rounds);
   state.counters["scoring_s"] = r.scoring_seconds;
   state.counters["embedding_s"] = r.embedding_seconds;

@@ -73,6 +73,7 @@ const char* const epilog =
     "JSON keys: ratio, method, filter, rows (N), rows_selected (k), selection_seconds (rounds and\n"
     "filter, without reading or evaluating), scoring_seconds, embedding_seconds, greedy_seconds,\n"
     "training_seconds, filter_seconds, rows_scored, partitions_solved, rows_removed, rounds,\n"
+    "candidate_share, preset and partitions (the settings a --preset chose, or the flags),\n"
     "peak_bytes_planned, peak_rss_bytes, rows_skipped and files (rows read and skipped per file);\n"
     "the coreset's shape: base_positive_share and coreset_positive_share (labels >= 0.5 among the\n"
     "training rows and the coreset), coreset_target_mean (mean q), weight_max_over_mean and\n"
@@ -89,7 +90,7 @@ const char* const epilog =
 struct request : nacs_cli::data_request {
   std::optional<std::string> out, emit, solver, embedding;
   std::optional<nacs::row_index> partition_size;
-  std::string method, filter, trust, model, policy_name, partitions, horizon;
+  std::string method, filter, trust, model, policy_name, partitions, horizon, preset = "paper";
   std::string final_weights = "none", final_targets = "corrected", selection_weights = "none";
   std::optional<int> threads;
   std::optional<std::int64_t> memory_limit_mib;
@@ -117,6 +118,12 @@ request parse_command_line(int argc, const char* const* argv, bool& help) {
                               {.default_value = 0.01, .min = 0.0, .min_exclusive = true, .max = 1.0, .max_exclusive = true});
   auto method = p.flag<std::string>("method", "NAME", "selection method",
                                     {.default_value = "nacs", .choices = names_of(nacs::method_names())});
+  auto preset = p.flag<std::string>(
+      "preset", "NAME",
+      "paper: the paper's method; large: the configuration measured best at 1 M rows (docs/results.md): "
+      "--candidate-share max(0.1, 4 x R), --partitions class-balanced, --embedding plain, --final-weights gamma; "
+      "flags given explicitly override it",
+      {.default_value = "paper", .choices = names_of(nacs::preset_names())});
   auto rounds = p.flag<std::int64_t>("rounds", "R", "selection rounds (0: 3 for ratios <= 1 %, else 5)",
                                      {.default_value = 0, .min = 0, .max = 1000});
   auto partition_size = p.flag<nacs::row_index>("partition-size", "P", "rows per facility-location partition (default 4096)",
@@ -225,6 +232,22 @@ request parse_command_line(int argc, const char* const* argv, bool& help) {
   r.evaluate = *evaluate || *evaluate_full;
   r.evaluate_full = *evaluate_full;
   r.quiet = *quiet;
+
+  // A preset fills the flags it names that were not given (nacs::apply_preset).
+  r.preset = *preset;
+  if (r.preset != "paper") {
+    nacs::coreset_config c;
+    c.filter = r.filter;
+    c.remove_rate = r.remove_rate;
+    nacs::coreset_options o;
+    o.ratio = r.ratio;
+    nacs::final_options f;
+    nacs::apply_preset(nacs::parse_preset(r.preset), c, o, f);
+    if (!embedding.given()) r.embedding = c.embedding;
+    if (!candidate_share.given()) r.candidate_share = o.candidate_share;
+    if (!partitions.given()) r.partitions = o.partitions == nacs::partition_mode::random ? "random" : "class-balanced";
+    if (!final_weights.given()) r.final_weights = f.use_weights ? "gamma" : "none";
+  }
 
   // The data flags' own checks, before those that combine them with the other flags.
   static_cast<nacs_cli::data_request&>(r) = data.get();
@@ -525,6 +548,8 @@ int run(int argc, const char* const* argv) {
         .add("rounds", static_cast<std::int64_t>(rep.rounds))
         .add("partition_size", static_cast<std::int64_t>(rep.partition_size))
         .add("candidate_share", r.candidate_share)
+        .add("preset", r.preset)
+        .add("partitions", r.partitions)
         .add("peak_bytes_planned", static_cast<std::int64_t>(rep.peak_bytes_planned))
         .add("peak_rss_bytes", peak_rss_bytes());
     {

@@ -86,6 +86,21 @@ coreset_check(noise_zero "--synthetic|2000|--ratio|0.05|${tiny}|--noise|0|--roun
 coreset_check(candidate_share "--synthetic|2000|--ratio|0.05|${tiny}|--rounds|2|--candidate-share|0.5"
               "candidate_share=0.5")
 
+# --preset large: the four settings it names (nacs::apply_preset), each overridable by its flag.
+coreset_check(preset_large "--synthetic|2000|--ratio|0.05|${tiny}|--rounds|2|--preset|large"
+              "preset=large|partitions=class-balanced|final_weights=gamma")  # the share: preset_is_its_flags
+coreset_check(preset_override
+              "--synthetic|2000|--ratio|0.05|${tiny}|--rounds|2|--preset|large|--candidate-share|0.5|--final-weights|none"
+              "preset=large|candidate_share=0.5|partitions=class-balanced|final_weights=none")
+coreset_check(preset_paper "--synthetic|2000|--ratio|0.05|${tiny}|--rounds|2"
+              "preset=paper|candidate_share=1|partitions=random|final_weights=none")
+add_test(NAME examples/coreset/preset_is_its_flags
+         COMMAND ${CMAKE_COMMAND} -DEXE=${coreset_exe} -DDIR=${coreset_dir}
+                 "-DARGS=--synthetic|2000|--ratio|0.05|${tiny}|--rounds|2|--passes|2"
+                 "-DEXPLICIT=--candidate-share|0.2|--partitions|class-balanced|--embedding|plain|--final-weights|gamma"
+                 -P ${coreset_scripts}/coreset_preset.cmake)
+coreset_fails(preset_unknown 2 "--synthetic|2000|--preset|larg" "--preset must be one of paper, large.*did you mean large")
+
 # --final-weights / --final-targets reach the final training only; --selection-weights the selection.
 add_test(NAME examples/coreset/ablation_switches
          COMMAND ${CMAKE_COMMAND} -DEXE=${coreset_exe} -DDIR=${coreset_dir}

@@ -120,6 +120,73 @@ TEST_CASE("unknown names and bad knobs give a nacs::error naming the valid choic
                          nacs::errc::invalid_argument, "unknown method 'kmeans'");
 }
 
+TEST_CASE("presets: paper is the defaults, large sets exactly its four settings") {
+  CHECK(nacs::join_names(nacs::preset_names()) == "paper or large");
+  CHECK(nacs::parse_preset("paper") == nacs::coreset_preset::paper);
+  CHECK(nacs::parse_preset("large") == nacs::coreset_preset::large);
+  nacs_ref::expect_error([] { (void)nacs::parse_preset("larg"); }, nacs::errc::invalid_argument,
+                         "unknown preset 'larg': did you mean 'large'?");
+  // 4 x ratio, at least 0.1 and at least what the rounds pick (ratio / (1 - remove rate)), at most 1.
+  CHECK(nacs::candidate_share_for_large(0.01, 0.1) == doctest::Approx(0.1));
+  CHECK(nacs::candidate_share_for_large(0.05, 0.1) == doctest::Approx(0.2));
+  CHECK(nacs::candidate_share_for_large(0.1, 0.1) == doctest::Approx(0.4));
+  CHECK(nacs::candidate_share_for_large(0.3, 0.1) == doctest::Approx(1.0));
+  CHECK(nacs::candidate_share_for_large(0.02, 0.9) == doctest::Approx(0.2));  // 0.02 / 0.1 > 4 x 0.02
+  nacs_ref::expect_error([] { (void)nacs::candidate_share_for_large(0.0, 0.1); }, nacs::errc::invalid_argument,
+                         "ratio");
+  nacs_ref::expect_error([] { (void)nacs::candidate_share_for_large(0.01, 1.0); }, nacs::errc::invalid_argument,
+                         "remove rate");
+
+  nacs::coreset_config c;
+  c.solver = "lazy";
+  nacs::coreset_options o;
+  o.ratio = 0.05;
+  o.rounds = 4;
+  nacs::final_options f;
+  f.use_targets = false;
+  nacs::apply_preset(nacs::coreset_preset::large, c, o, f);
+  CHECK(c.embedding == "plain");
+  CHECK(o.candidate_share == doctest::Approx(0.2));
+  CHECK(o.partitions == nacs::partition_mode::class_balanced);
+  CHECK(f.use_weights);
+  // Nothing else moves.
+  CHECK(c.solver == "lazy");
+  CHECK(c.method == "nacs");
+  CHECK(o.rounds == 4);
+  CHECK(o.ratio == 0.05);
+  CHECK_FALSE(f.use_targets);
+  // A filter that removes nothing: the share covers the ratio itself.
+  nacs::coreset_config none;
+  none.filter = "none";
+  none.remove_rate = 0.95;  // ignored without mcdropout or tce
+  nacs::coreset_options o2;
+  o2.ratio = 0.01;
+  nacs::apply_preset(nacs::coreset_preset::large, none, o2, f);
+  CHECK(o2.candidate_share == doctest::Approx(0.1));
+  // paper puts the four back to the defaults.
+  nacs::apply_preset(nacs::coreset_preset::paper, c, o, f);
+  CHECK(c.embedding.empty());
+  CHECK(o.candidate_share == 1.0);
+  CHECK(o.partitions == nacs::partition_mode::random);
+  CHECK_FALSE(f.use_weights);
+  CHECK(c.solver == "lazy");
+}
+
+TEST_CASE("the large preset runs through run_coreset, keeps exactly k rows, and scores fewer rows") {
+  const auto syn = tiny();
+  nacs::coreset_config c;
+  nacs::coreset_options o = small_options();
+  o.ratio = 0.02;  // share max(0.1, 0.08, 0.022) = 0.1
+  nacs::final_options f;
+  const auto paper = nacs::run_coreset(nacs::seq, syn.data, std::nullopt, c, o);
+  nacs::apply_preset(nacs::coreset_preset::large, c, o, f);
+  const auto large = nacs::run_coreset(nacs::seq, syn.data, std::nullopt, c, o);
+  REQUIRE(large.size() == paper.size());
+  CHECK(large.size() == static_cast<std::size_t>(o.k.value_or(nacs::budget_from_ratio(o.ratio, syn.data.rows()))));
+  CHECK(large.report.rows_scored < paper.report.rows_scored);
+  CHECK(large.rows != paper.rows);
+}
+
 TEST_CASE("run_coreset gives the same bits as select_coreset with the named policies") {
   const auto syn = tiny();
   const auto opt = small_options();
