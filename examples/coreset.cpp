@@ -121,7 +121,8 @@ request parse_command_line(int argc, const char* const* argv, bool& help) {
   auto preset = p.flag<std::string>(
       "preset", "NAME",
       "paper: the paper's method; large: the configuration measured best at 1 M rows (docs/results.md): "
-      "--candidate-share max(0.1, 4 x R), --partitions class-balanced, --embedding plain, --final-weights gamma; "
+      "--candidate-share max(0.1, 4 x R, R / (1 - remove rate)), --partitions class-balanced, --embedding plain, "
+      "--final-weights gamma; "
       "flags given explicitly override it",
       {.default_value = "paper", .choices = names_of(nacs::preset_names())});
   auto rounds = p.flag<std::int64_t>("rounds", "R", "selection rounds (0: 3 for ratios <= 1 %, else 5)",
