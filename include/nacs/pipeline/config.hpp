@@ -219,7 +219,7 @@ inline void validate_config(const coreset_config& config) {
 ///   "A preset for large data"): the authors' two shortcuts (candidate_share_for_large(ratio,
 ///   remove rate) of the rows per round, class-balanced partitions), the plain gradient
 ///   (p - q)[h; 1] as the embedding, and the final model trained with the weights gamma. Not the
-///   paper's method; chosen on seeds 1-3 of one synthetic family, then checked on 22 more
+///   paper's method; chosen on seeds 1-3 of one synthetic family, then checked on 47 more
 ///   seeds and on the two 8,000-row samples (where gamma in the final training is not better).
 enum class coreset_preset {
   paper,  ///< the paper's method (the defaults)
