@@ -73,7 +73,7 @@ const char* const epilog =
     "JSON keys: ratio, method, filter, rows (N), rows_selected (k), selection_seconds (rounds and\n"
     "filter, without reading or evaluating), scoring_seconds, embedding_seconds, greedy_seconds,\n"
     "training_seconds, filter_seconds, rows_scored, partitions_solved, rows_removed, rounds,\n"
-    "candidate_share, preset and partitions (the settings a --preset chose, or the flags),\n"
+    "candidate_share, round_epochs, preset and partitions (the settings a --preset chose, or the flags),\n"
     "peak_bytes_planned, peak_rss_bytes, rows_skipped and files (rows read and skipped per file);\n"
     "the coreset's shape: base_positive_share and coreset_positive_share (labels >= 0.5 among the\n"
     "training rows and the coreset), coreset_target_mean (mean q), weight_max_over_mean and\n"
@@ -94,7 +94,7 @@ struct request : nacs_cli::data_request {
   std::string final_weights = "none", final_targets = "corrected", selection_weights = "none";
   std::optional<int> threads;
   std::optional<std::int64_t> memory_limit_mib;
-  std::size_t rounds = 0, passes = 10, epochs = 10, batch_size = 0, patience = 1, embedding_dim = 10;
+  std::size_t rounds = 0, round_epochs = 1, passes = 10, epochs = 10, batch_size = 0, patience = 1, embedding_dim = 10;
   std::vector<std::size_t> mlp;
   double ratio = 0.01, remove_rate = 0.1, epsilon = 1e-3, trust_value = 1.0, dropout = 0.5, lr = 0.01;
   double weight_decay = 0.0, candidate_share = 1.0;
@@ -127,6 +127,11 @@ request parse_command_line(int argc, const char* const* argv, bool& help) {
       {.default_value = "paper", .choices = names_of(nacs::preset_names())});
   auto rounds = p.flag<std::int64_t>("rounds", "R", "selection rounds (0: 3 for ratios <= 1 %, else 5)",
                                      {.default_value = 0, .min = 0, .max = 1000});
+  auto round_epochs = p.flag<std::int64_t>(
+      "round-epochs", "E",
+      "nacs: epochs the selection model trains on the rows chosen so far after each round (1: the paper); 0: none, "
+      "every round embeds with the model as initialised (the early-stopped phase after the rounds stays)",
+      {.default_value = 1, .min = 0, .max = 1000});
   auto partition_size = p.flag<nacs::row_index>("partition-size", "P", "rows per facility-location partition (default 4096)",
                                                 {.min = 2});
   auto candidate_share = p.flag<double>(
@@ -215,6 +220,7 @@ request parse_command_line(int argc, const char* const* argv, bool& help) {
   r.threads = threads.get();
   r.memory_limit_mib = memory_limit.get();
   r.rounds = static_cast<std::size_t>(*rounds);
+  r.round_epochs = static_cast<std::size_t>(*round_epochs);
   r.passes = static_cast<std::size_t>(*passes);
   r.epochs = static_cast<std::size_t>(*epochs);
   r.batch_size = static_cast<std::size_t>(*batch);
@@ -246,6 +252,7 @@ request parse_command_line(int argc, const char* const* argv, bool& help) {
     nacs::apply_preset(nacs::parse_preset(r.preset), c, o, f);
     if (!embedding.given()) r.embedding = c.embedding;
     if (!candidate_share.given()) r.candidate_share = o.candidate_share;
+    if (!round_epochs.given()) r.round_epochs = o.round_epochs;
     if (!partitions.given()) r.partitions = o.partitions == nacs::partition_mode::random ? "random" : "class-balanced";
     if (!final_weights.given()) r.final_weights = f.use_weights ? "gamma" : "none";
   }
@@ -409,6 +416,7 @@ int run(int argc, const char* const* argv) {
     opt.ratio = r.ratio;
     opt.k = k;
     opt.rounds = r.rounds;
+    opt.round_epochs = r.round_epochs;
     opt.partition_size = r.partition_size;
     opt.candidate_share = r.candidate_share;
     opt.partitions = r.partitions == "random" ? nacs::partition_mode::random : nacs::partition_mode::class_balanced;
@@ -549,6 +557,7 @@ int run(int argc, const char* const* argv) {
         .add("rounds", static_cast<std::int64_t>(rep.rounds))
         .add("partition_size", static_cast<std::int64_t>(rep.partition_size))
         .add("candidate_share", r.candidate_share)
+        .add("round_epochs", static_cast<std::int64_t>(r.round_epochs))
         .add("preset", r.preset)
         .add("partitions", r.partitions)
         .add("peak_bytes_planned", static_cast<std::int64_t>(rep.peak_bytes_planned))

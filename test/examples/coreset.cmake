@@ -86,18 +86,18 @@ coreset_check(noise_zero "--synthetic|2000|--ratio|0.05|${tiny}|--noise|0|--roun
 coreset_check(candidate_share "--synthetic|2000|--ratio|0.05|${tiny}|--rounds|2|--candidate-share|0.5"
               "candidate_share=0.5")
 
-# --preset large: the four settings it names (nacs::apply_preset), each overridable by its flag.
+# --preset large: the five settings it names (nacs::apply_preset), each overridable by its flag.
 coreset_check(preset_large "--synthetic|2000|--ratio|0.05|${tiny}|--rounds|2|--preset|large"
-              "preset=large|partitions=class-balanced|final_weights=gamma")  # the share: preset_is_its_flags
+              "preset=large|partitions=class-balanced|round_epochs=0|final_weights=gamma")  # the share: preset_is_its_flags
 coreset_check(preset_override
-              "--synthetic|2000|--ratio|0.05|${tiny}|--rounds|2|--preset|large|--candidate-share|0.5|--final-weights|none"
-              "preset=large|candidate_share=0.5|partitions=class-balanced|final_weights=none")
+              "--synthetic|2000|--ratio|0.05|${tiny}|--rounds|2|--preset|large|--candidate-share|0.5|--round-epochs|2|--final-weights|none"
+              "preset=large|candidate_share=0.5|partitions=class-balanced|round_epochs=2|final_weights=none")
 coreset_check(preset_paper "--synthetic|2000|--ratio|0.05|${tiny}|--rounds|2"
-              "preset=paper|candidate_share=1|partitions=random|final_weights=none")
+              "preset=paper|candidate_share=1|partitions=random|round_epochs=1|final_weights=none")
 add_test(NAME examples/coreset/preset_is_its_flags
          COMMAND ${CMAKE_COMMAND} -DEXE=${coreset_exe} -DDIR=${coreset_dir}
                  "-DARGS=--synthetic|2000|--ratio|0.05|${tiny}|--rounds|2|--passes|2"
-                 "-DEXPLICIT=--candidate-share|0.2|--partitions|class-balanced|--embedding|plain|--final-weights|gamma"
+                 "-DEXPLICIT=--candidate-share|0.2|--partitions|class-balanced|--embedding|plain|--round-epochs|0|--final-weights|gamma"
                  -P ${coreset_scripts}/coreset_preset.cmake)
 coreset_fails(preset_unknown 2 "--synthetic|2000|--preset|larg" "--preset must be one of paper, large.*did you mean large")
 
@@ -159,6 +159,7 @@ coreset_fails(ratio_zero 2 "--synthetic|1000|--ratio|0" "--ratio must be > 0")
 coreset_fails(ratio_one 2 "--synthetic|1000|--ratio|1" "--ratio must be < 1")
 coreset_fails(ratio_negative 2 "--synthetic|1000|--ratio|-0.5" "--ratio must be > 0")
 coreset_fails(candidate_share_zero 2 "--synthetic|1000|--candidate-share|0" "--candidate-share must be > 0")
+coreset_fails(round_epochs_negative 2 "--synthetic|1000|--round-epochs|-1" "--round-epochs must be >= 0")
 coreset_fails(candidate_share_above_one 2 "--synthetic|1000|--candidate-share|1.5" "--candidate-share must be <= 1")
 coreset_fails(candidate_share_too_small 1 "--synthetic|2000|--ratio|0.3|--partition-size|100|--candidate-share|0.01"
               "raise --candidate-share")

@@ -218,12 +218,16 @@ inline void validate_config(const coreset_config& config) {
 /// - `large`: the configuration measured best on the 1 M-row synthetic benchmark (docs/results.md,
 ///   "A preset for large data"): the authors' two shortcuts (candidate_share_for_large(ratio,
 ///   remove rate) of the rows per round, class-balanced partitions), the plain gradient
-///   (p - q)[h; 1] as the embedding, and the final model trained with the weights gamma. Not the
-///   paper's method; chosen on seeds 1-3 of one synthetic family, then checked on 47 more
-///   seeds and on the two 8,000-row samples (where gamma in the final training is not better).
+///   (p - q)[h; 1] as the embedding, no training of the selection model between rounds
+///   (round_epochs 0: every round embeds with the model as initialised), and the final model
+///   trained with the weights gamma. Not the paper's method; the first four chosen on seeds 1-3
+///   of one synthetic family and checked on 47 more seeds and on the two 8,000-row samples
+///   (where gamma in the final training is not better); round_epochs 0 chosen on seeds 101-103
+///   and checked on seeds 201-220 (docs/results.md, "Rounds without training").
 enum class coreset_preset {
   paper,  ///< the paper's method (the defaults)
-  large,  ///< share of candidates, class-balanced partitions, plain embedding, gamma-weighted final model
+  large,  ///< share of candidates, class-balanced partitions, plain embedding, no training between rounds,
+          ///< gamma-weighted final model
 };
 
 /// @brief The preset named `name` (preset_names()).
@@ -249,7 +253,7 @@ enum class coreset_preset {
 /// is (`paper` resets the preset's fields to their defaults). Reads opt.ratio, and config.filter
 /// and config.remove_rate (filters other than mcdropout and tce remove nothing).
 /// @param[in,out] config embedding
-/// @param[in,out] opt    candidate_share, partitions
+/// @param[in,out] opt    candidate_share, partitions, round_epochs
 /// @param[in,out] final  use_weights
 /// @throws nacs::error as candidate_share_for_large
 inline void apply_preset(coreset_preset preset, coreset_config& config, coreset_options& opt, final_options& final) {
@@ -257,6 +261,7 @@ inline void apply_preset(coreset_preset preset, coreset_config& config, coreset_
     config.embedding.clear();
     opt.candidate_share = coreset_options{}.candidate_share;
     opt.partitions = coreset_options{}.partitions;
+    opt.round_epochs = coreset_options{}.round_epochs;
     final.use_weights = final_options{}.use_weights;
     return;
   }
@@ -264,6 +269,7 @@ inline void apply_preset(coreset_preset preset, coreset_config& config, coreset_
   config.embedding = "plain";
   opt.candidate_share = candidate_share_for_large(opt.ratio, removes ? config.remove_rate : 0.0);
   opt.partitions = partition_mode::class_balanced;
+  opt.round_epochs = 0;
   final.use_weights = true;
 }
 

@@ -103,6 +103,12 @@ struct coreset_options {
   /// The drawn partitions must hold the round's picks, or select_coreset throws, suggesting a
   /// share that works for every round (rows selected before the filter / N).
   double candidate_share = 1.0;
+  /// Epochs NaCS trains the selection model on the rows chosen so far after each round (1: the
+  /// paper's Algorithm 1 as the authors run it). 0: the model is not trained between rounds, so
+  /// every round embeds the rows with the model as initialised; the early-stopped phase after the
+  /// last round (with a validation set) is unchanged, and without one the R epochs are trained
+  /// after the last round instead. Read by nacs_method only (a baseline's R epochs stay).
+  std::size_t round_epochs = 1;
   trust_horizon horizon = trust_horizon::planned_steps;     ///< what T in the trust schedule is
   model_config model{};                      ///< the selection-phase model (DeepFM, paper Appendix C.3)
   adam_options adam{};                       ///< its optimiser (lr 0.01)

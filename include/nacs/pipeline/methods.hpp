@@ -73,7 +73,8 @@ static_assert(corrected_target<trust_schedule<>>);
 ///    facility_location{embeddings, neg_distance{}} solved with `solver` (its seed,
 ///    when it has one, derived from (seed, round, partition)), rows chosen in
 ///    earlier rounds excluded as candidates (they still count in the objective);
-/// 3. add the picks, then train the model one epoch on all rows chosen so far with
+/// 3. add the picks, then train the model one epoch (coreset_options::round_epochs; 0: none, the
+///    next round embeds with the same model) on all rows chosen so far with
 ///    the corrected loss BCE(p, q) (a training_set::correct_targets hook applying `trust`
 ///    at the optimiser's step, as nacs::correction_hook does).
 /// After the last round the model keeps training with early stopping on the
@@ -84,7 +85,7 @@ static_assert(corrected_target<trust_schedule<>>);
 /// number of picks, then each round keeps its own: gamma has mean 1 and rows of
 /// every round count alike (each round's weights alone cover all N rows, so
 /// summing raw counts would weigh rounds by how much they re-cover).
-/// T (trust_horizon::planned_steps) = sum over rounds of ceil(|S so far| / B)
+/// T (trust_horizon::planned_steps) = sum over rounds of round_epochs x ceil(|S so far| / B)
 /// plus epochs x ceil(target / B) when a validation set is given;
 /// trust_horizon::full_data_steps: ceil(N / B) x epochs (the authors' choice).
 /// @tparam Solver a greedy_solver (default lazier_than_lazy, epsilon 1e-3: stochastic greedy's picks,

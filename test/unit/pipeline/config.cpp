@@ -120,7 +120,7 @@ TEST_CASE("unknown names and bad knobs give a nacs::error naming the valid choic
                          nacs::errc::invalid_argument, "unknown method 'kmeans'");
 }
 
-TEST_CASE("presets: paper is the defaults, large sets exactly its four settings") {
+TEST_CASE("presets: paper is the defaults, large sets exactly its five settings") {
   CHECK(nacs::join_names(nacs::preset_names()) == "paper or large");
   CHECK(nacs::parse_preset("paper") == nacs::coreset_preset::paper);
   CHECK(nacs::parse_preset("large") == nacs::coreset_preset::large);
@@ -148,6 +148,7 @@ TEST_CASE("presets: paper is the defaults, large sets exactly its four settings"
   CHECK(c.embedding == "plain");
   CHECK(o.candidate_share == doctest::Approx(0.2));
   CHECK(o.partitions == nacs::partition_mode::class_balanced);
+  CHECK(o.round_epochs == 0);
   CHECK(f.use_weights);
   // Nothing else moves.
   CHECK(c.solver == "lazy");
@@ -163,11 +164,12 @@ TEST_CASE("presets: paper is the defaults, large sets exactly its four settings"
   o2.ratio = 0.01;
   nacs::apply_preset(nacs::coreset_preset::large, none, o2, f);
   CHECK(o2.candidate_share == doctest::Approx(0.1));
-  // paper puts the four back to the defaults.
+  // paper puts the five back to the defaults.
   nacs::apply_preset(nacs::coreset_preset::paper, c, o, f);
   CHECK(c.embedding.empty());
   CHECK(o.candidate_share == 1.0);
   CHECK(o.partitions == nacs::partition_mode::random);
+  CHECK(o.round_epochs == 1);
   CHECK_FALSE(f.use_weights);
   CHECK(c.solver == "lazy");
 }

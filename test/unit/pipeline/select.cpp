@@ -259,6 +259,46 @@ TEST_CASE("trust horizon: planned steps count every round's epoch and the early-
   CHECK(d.report.batch_size == 64);
 }
 
+TEST_CASE("round_epochs: the epochs between rounds, 0 embeds every round with the initial model") {
+  const auto syn = tiny();
+  std::vector<nacs::row_index> valid_rows(500);
+  std::iota(valid_rows.begin(), valid_rows.end(), nacs::row_index{1500});
+  const nacs::evaluation_set valid{&syn.data, valid_rows};
+  auto opt = small_options();
+  opt.train.batch_size = 16;
+  // Cumulative rounds 20, 40, 60, 80, 100 at batch 16: 2 + 3 + 4 + 5 + 7 = 21 steps per epoch each.
+  opt.round_epochs = 2;
+  const auto two = nacs::select_coreset(nacs::seq, syn.data, std::nullopt, nacs::nacs_method<>{}, nacs::no_filter{}, opt);
+  CHECK(two.report.planned_steps == 42);
+  CHECK(two.report.optimizer_steps == 42);
+  // 0 without a validation set: the rounds' R = 5 epochs come after the last round, 5 x ceil(100 / 16) = 35.
+  opt.round_epochs = 0;
+  const auto zero = nacs::select_coreset(nacs::seq, syn.data, std::nullopt, nacs::nacs_method<>{}, nacs::no_filter{}, opt);
+  CHECK(zero.report.planned_steps == 35);
+  CHECK(zero.report.optimizer_steps == 35);
+  REQUIRE(zero.rows.size() == 100);
+  CHECK(distinct(zero.rows));
+  // 0 with one: only the early-stopped phase, 3 epochs x 7 planned.
+  const auto zv = nacs::select_coreset(nacs::seq, syn.data, valid, nacs::nacs_method<>{}, nacs::no_filter{}, opt);
+  CHECK(zv.report.planned_steps == 21);
+  CHECK(zv.report.optimizer_steps >= 7);
+  CHECK(zv.report.optimizer_steps <= 21);
+  REQUIRE(zv.rows.size() == 100);
+  CHECK(distinct(zv.rows));
+  // The model that embeds rounds 2..5 is the initial one, not the trained one: other rows than the default.
+  opt.round_epochs = 1;
+  const auto one = nacs::select_coreset(nacs::seq, syn.data, valid, nacs::nacs_method<>{}, nacs::no_filter{}, opt);
+  CHECK(one.rows != zv.rows);
+  // Round 1 embeds with the initial model in both: its 20 picks agree.
+  CHECK(std::equal(one.rows.begin(), one.rows.begin() + 20, zv.rows.begin()));
+  // Same bits on par.
+  opt.round_epochs = 0;
+  const auto zp = nacs::select_coreset(nacs::par, syn.data, valid, nacs::nacs_method<>{}, nacs::no_filter{}, opt);
+  CHECK(zp.rows == zv.rows);
+  CHECK(zp.weights == zv.weights);
+  CHECK(zp.targets == zv.targets);
+}
+
 TEST_CASE("corrected targets: no trust gives the labels, the sigmoid trust moves them towards p") {
   const auto syn = tiny();
   const auto opt = small_options();

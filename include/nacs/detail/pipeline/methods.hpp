@@ -51,13 +51,17 @@ method_result nacs_method<Solver, Embedding, Trust>::select(const P& policy, sel
   using namespace detail::pipeline;
   const std::size_t R = ctx.rounds;
   const std::size_t B = ctx.batch_size;
-  // T: every round's epoch on the rows chosen so far, plus the early-stopped phase.
+  // T: every round's epochs on the rows chosen so far, plus the early-stopped phase (round_epochs 0
+  // without a validation set: R epochs on all the rows after the last round).
+  const std::size_t E = ctx.options.round_epochs;
+  const bool deferred = E == 0 && !ctx.valid;
   std::int64_t planned = 0;
   row_index so_far = 0;
   for (std::size_t r = 0; r < R; ++r) {
     so_far += round_share(ctx.target, r, R);
-    planned += steps_per_epoch(so_far, B);
+    planned += static_cast<std::int64_t>(E) * steps_per_epoch(so_far, B);
   }
+  if (deferred) planned += static_cast<std::int64_t>(R) * steps_per_epoch(ctx.target, B);
   planned += final_phase_steps(ctx);
   const std::int64_t T = horizon_steps(ctx, planned);
   ctx.report.planned_steps = planned;
@@ -86,8 +90,9 @@ method_result nacs_method<Solver, Embedding, Trust>::select(const P& policy, sel
         static_cast<row_index>(out.rows.size()));
     out.rows.insert(out.rows.end(), picks.rows.begin(), picks.rows.end());
     out.weights.insert(out.weights.end(), picks.weights.begin(), picks.weights.end());
-    train_selection_model(policy, ctx, out.rows, out.weights, 1, false, r + 1, hook);
+    if (E > 0) train_selection_model(policy, ctx, out.rows, out.weights, E, false, r + 1, hook);
   }
+  if (deferred) train_selection_model(policy, ctx, out.rows, out.weights, R, false, R, hook);
   if (ctx.valid) train_selection_model(policy, ctx, out.rows, out.weights, ctx.options.train.epochs, true, R, hook);
   // Corrected targets from the model as it ends.
   const auto t0 = clock::now();
