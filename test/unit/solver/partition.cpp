@@ -5,9 +5,12 @@
 
 #include <nacs_ref/budgets.hpp>
 #include <nacs_ref/check.hpp>
+#include <nacs_ref/partitions.hpp>
 
 #include <algorithm>
+#include <cstdint>
 #include <numeric>
+#include <optional>
 #include <vector>
 
 namespace {
@@ -64,6 +67,43 @@ TEST_CASE("make_partitions: one partition, balanced contiguous cuts, groups, shu
   CHECK(ascending_within(s1));
   CHECK(s1.rows != cut.rows);
   CHECK(nacs::make_partitions(0, {}).count() == 0);
+}
+
+TEST_CASE("make_partitions: the same partitions as the plain oracle, with and without groups") {
+  // Seeded inputs and edge sizes: no rows, one row, one group, as many groups as rows,
+  // negative ids, ids far apart, partition sizes of 1, 3, 128 and none, shuffled or not.
+  nacs::random_stream rng(20261203);
+  const std::vector<nacs::row_index> ns{0, 1, 2, 7, 100, 1000, 5003};
+  const std::vector<std::optional<nacs::row_index>> ps{std::nullopt, 1, 3, 128};
+  int compared = 0;
+  for (const auto n : ns)
+    for (int kind = 0; kind < 5; ++kind)
+      for (const auto& p : ps)
+        for (const bool shuffle : {false, true}) {
+          std::vector<std::int64_t> g;
+          const auto un = static_cast<std::size_t>(n);
+          if (kind == 1) g.assign(un, 7);                                                           // one group
+          if (kind == 2) for (std::size_t i = 0; i < un; ++i) g.push_back(rng.below(2));            // two classes
+          if (kind == 3) for (std::size_t i = 0; i < un; ++i) g.push_back(static_cast<std::int64_t>(rng.below(9)) - 4);
+          if (kind == 4) for (std::size_t i = 0; i < un; ++i) g.push_back(static_cast<std::int64_t>(un - i) * ((i % 2) ? -1000003 : 999983));
+          const std::optional<std::uint64_t> seed = shuffle ? std::optional<std::uint64_t>(rng.next_u64()) : std::nullopt;
+          nacs::partition_options o;
+          o.partition_size = p;
+          o.groups = g;
+          o.shuffle_seed = seed;
+          const auto plan = nacs::make_partitions(n, o);
+          const auto expect = nacs_ref::partitions(n, p, g, seed);
+          CAPTURE(n);
+          CAPTURE(kind);
+          CAPTURE(shuffle);
+          REQUIRE(plan.count() == static_cast<nacs::row_index>(expect.size()));
+          for (std::size_t b = 0; b < expect.size(); ++b) {
+            const auto got = plan.partition(static_cast<nacs::row_index>(b));
+            CHECK(std::vector<long long>(got.begin(), got.end()) == expect[b]);
+          }
+          ++compared;
+        }
+  CHECK(compared == 7 * 5 * 4 * 2);
 }
 
 TEST_CASE("make_partitions: bad options") {
