@@ -113,6 +113,9 @@ TEST_CASE("make_partitions: bad options") {
   nacs_ref::expect_error([&] { (void)nacs::make_partitions(3, {.partition_size = 0}); }, nacs::errc::invalid_argument,
                          "partition_options.partition_size = 0: it must be >= 1");
   nacs_ref::expect_error([&] { (void)nacs::make_partitions(-1, {}); }, nacs::errc::invalid_argument, "n = -1 must be >= 0");
+  // Rejected before anything is allocated.
+  nacs_ref::expect_error([&] { (void)nacs::make_partitions(nacs::row_index{5000000000}, {}); }, nacs::errc::invalid_argument,
+                         "at most 4294967295 are supported");
 }
 
 TEST_CASE("partition_budgets: proportional, summing to k, largest remainders, ties to the lower index") {

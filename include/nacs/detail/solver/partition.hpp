@@ -6,7 +6,6 @@
 #include <cstddef>
 #include <cstdint>
 #include <numeric>
-#include <span>
 #include <string>
 #include <unordered_map>
 #include <utility>
@@ -22,7 +21,6 @@ namespace detail {
 __extension__ using uint128 = unsigned __int128;
 /// Stream id of the row shuffle of make_partitions (solvers use partition indices).
 inline constexpr std::uint64_t shuffle_stream = 0x53485546464C45ull;  // "SHUFFLE"
-
 }  // namespace detail
 
 inline partition_plan make_partitions(row_index n, const partition_options& opts) {
