@@ -74,6 +74,7 @@ const char* const epilog =
     "filter, without reading or evaluating), scoring_seconds, embedding_seconds, greedy_seconds,\n"
     "training_seconds, filter_seconds, rows_scored, partitions_solved, rows_removed, rounds,\n"
     "candidate_share, round_epochs, preset and partitions (the settings a --preset chose, or the flags),\n"
+    "model and selection_model,\n"
     "peak_bytes_planned, peak_rss_bytes, rows_skipped and files (rows read and skipped per file);\n"
     "the coreset's shape: base_positive_share and coreset_positive_share (labels >= 0.5 among the\n"
     "training rows and the coreset), coreset_target_mean (mean q), weight_max_over_mean and\n"
@@ -88,7 +89,7 @@ const char* const epilog =
 
 // The data flags' values (data_request: files, reading, --synthetic) and the rest.
 struct request : nacs_cli::data_request {
-  std::optional<std::string> out, emit, solver, embedding;
+  std::optional<std::string> out, emit, solver, embedding, selection_model;
   std::optional<nacs::row_index> partition_size;
   std::string method, filter, trust, model, policy_name, partitions, horizon, preset = "paper";
   std::string final_weights = "none", final_targets = "corrected", selection_weights = "none";
@@ -170,6 +171,11 @@ request parse_command_line(int argc, const char* const* argv, bool& help) {
   // Models.
   auto model = p.flag<std::string>("model", "NAME", "the selection-phase model and the evaluated ones",
                                    {.default_value = "deepfm", .choices = names_of(nacs::model_names())});
+  auto selection_model = p.flag<std::string>(
+      "selection-model", "NAME",
+      "the selection-phase model (embeddings, corrected labels, filter) when it is not --model; the evaluated "
+      "models stay --model (default: --model)",
+      {.choices = names_of(nacs::model_names())});
   auto epochs = p.flag<std::int64_t>("epochs", "E", "maximum epochs of the early-stopped training phases",
                                      {.default_value = 10, .min = 1, .max = 100000});
   auto batch = p.flag<std::int64_t>("batch-size", "B", "rows per mini-batch (0: the rule for the rows trained on, see nacs-train)",
@@ -211,6 +217,7 @@ request parse_command_line(int argc, const char* const* argv, bool& help) {
   r.filter = *filter;
   r.trust = *trust;
   r.model = *model;
+  r.selection_model = selection_model.get();
   r.policy_name = *policy;
   r.partitions = *partitions;
   r.horizon = *horizon;
@@ -280,9 +287,9 @@ policy_choice make_policy(const request& r) {
   return nacs::seq;
 }
 
-nacs::model_config model_config_of(const request& r) {
+nacs::model_config model_config_of(const request& r, const std::string& name) {
   nacs::model_config cfg;
-  cfg.kind = nacs::parse_model_kind(r.model);
+  cfg.kind = nacs::parse_model_kind(name);
   cfg.embedding_dim = r.embedding_dim;
   cfg.mlp = r.mlp;
   cfg.mlp2 = r.mlp;
@@ -421,7 +428,7 @@ int run(int argc, const char* const* argv) {
     opt.candidate_share = r.candidate_share;
     opt.partitions = r.partitions == "random" ? nacs::partition_mode::random : nacs::partition_mode::class_balanced;
     opt.horizon = r.horizon == "planned" ? nacs::trust_horizon::planned_steps : nacs::trust_horizon::full_data_steps;
-    opt.model = model_config_of(r);
+    opt.model = model_config_of(r, r.selection_model.value_or(r.model));
     opt.adam = {.learning_rate = r.lr, .weight_decay = r.weight_decay};
     opt.train.batch_size = r.batch_size;
     opt.train.epochs = r.epochs;
@@ -483,7 +490,7 @@ int run(int argc, const char* const* argv) {
     std::optional<nacs::coreset_evaluation> ev, rnd, full;
     if (r.evaluate) {
       nacs::final_options fo;
-      fo.model = opt.model;
+      fo.model = model_config_of(r, r.model);
       fo.adam = opt.adam;
       fo.train.batch_size = r.batch_size;
       fo.train.epochs = r.epochs;
@@ -610,6 +617,7 @@ int run(int argc, const char* const* argv) {
         .add("valid_rows", static_cast<std::int64_t>(d.valid.rows()))
         .add("test_rows", static_cast<std::int64_t>(d.test.rows()))
         .add("model", r.model)
+        .add("selection_model", r.selection_model.value_or(r.model))
         .add("policy", r.policy_name)
         .add("threads", nacs::thread_count(pol))
         .add("seed", r.seed)

@@ -106,6 +106,13 @@ add_test(NAME examples/coreset/ablation_switches
          COMMAND ${CMAKE_COMMAND} -DEXE=${coreset_exe} -DDIR=${coreset_dir}
                  "-DARGS=--synthetic|2000|--ratio|0.1|${tiny}|--rounds|2|--passes|2"
                  -P ${coreset_scripts}/coreset_ablation.cmake)
+# --selection-model: the selection's model; --model: the evaluated one.
+add_test(NAME examples/coreset/selection_model
+         COMMAND ${CMAKE_COMMAND} -DEXE=${coreset_exe} -DDIR=${coreset_dir}
+                 "-DARGS=--synthetic|2000|--ratio|0.05|${tiny}|--rounds|2|--passes|2"
+                 -P ${coreset_scripts}/coreset_selection_model.cmake)
+coreset_fails(selection_model_unknown 2 "--synthetic|1000|--selection-model|deepfn"
+              "--selection-model must be one of .*did you mean deepfm")
 # Equal weights: a random selection's gamma are all 1, so max/mean and the ESS share are 1.
 coreset_check(random_shape "--synthetic|2000|--ratio|0.05|${tiny}|--method|random|--filter|none"
               "weight_max_over_mean=1|weight_ess_share=1")
