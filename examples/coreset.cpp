@@ -79,7 +79,8 @@ const char* const epilog =
     "the coreset's shape: base_positive_share and coreset_positive_share (labels >= 0.5 among the\n"
     "training rows and the coreset), coreset_target_mean (mean q), weight_max_over_mean and\n"
     "weight_ess_share ((sum gamma)^2 / sum gamma^2 / k: 1 for equal weights);\n"
-    "--evaluate: test_auc, test_logloss, random_test_auc, random_test_logloss; --evaluate-full:\n"
+    "--evaluate: test_auc, test_logloss, random_test_auc, random_test_logloss, final_weights_used\n"
+    "(none or gamma: what --final-weights trained the tested model with); --evaluate-full:\n"
     "full_test_auc, full_test_logloss; --synthetic: base_flip_share (flipped labels among the\n"
     "training rows), selected_flip_share, removed_flip_share (among the rows the filter removed),\n"
     "coreset_flip_share, and with --evaluate clean_test_auc, random_clean_test_auc (and\n"
@@ -123,7 +124,7 @@ request parse_command_line(int argc, const char* const* argv, bool& help) {
       "preset", "NAME",
       "paper: the paper's method; large: the configuration measured best at 1 M rows (docs/results.md): "
       "--candidate-share max(0.1, 4 x R, R / (1 - remove rate)), --partitions class-balanced, --embedding plain, "
-      "--final-weights gamma; "
+      "--round-epochs 0, --final-weights auto; "
       "flags given explicitly override it",
       {.default_value = "paper", .choices = names_of(nacs::preset_names())});
   auto rounds = p.flag<std::int64_t>("rounds", "R", "selection rounds (0: 3 for ratios <= 1 %, else 5)",
@@ -157,9 +158,11 @@ request parse_command_line(int argc, const char* const* argv, bool& help) {
   auto selection_weights = p.flag<std::string>(
       "selection-weights", "MODE", "train the selection-phase model unweighted (none: the paper) or with the weights gamma",
       {.default_value = "none", .choices = {"none", "gamma"}});
-  auto final_weights = p.flag<std::string>("final-weights", "MODE",
-                                           "--evaluate: train the coreset's model unweighted (none: the paper) or with the weights gamma",
-                                           {.default_value = "none", .choices = {"none", "gamma"}});
+  auto final_weights = p.flag<std::string>(
+      "final-weights", "MODE",
+      "--evaluate: train the coreset's model unweighted (none: the paper), with the weights gamma, or both ways "
+      "and test the one with the better validation AUC (auto; needs validation rows)",
+      {.default_value = "none", .choices = {"none", "gamma", "auto"}});
   auto final_targets = p.flag<std::string>(
       "final-targets", "MODE", "--evaluate: train the coreset's model on the corrected labels q, or on the given labels",
       {.default_value = "corrected", .choices = {"corrected", "labels"}});
@@ -261,7 +264,7 @@ request parse_command_line(int argc, const char* const* argv, bool& help) {
     if (!candidate_share.given()) r.candidate_share = o.candidate_share;
     if (!round_epochs.given()) r.round_epochs = o.round_epochs;
     if (!partitions.given()) r.partitions = o.partitions == nacs::partition_mode::random ? "random" : "class-balanced";
-    if (!final_weights.given()) r.final_weights = f.use_weights ? "gamma" : "none";
+    if (!final_weights.given()) r.final_weights = f.choose_weights ? "auto" : f.use_weights ? "gamma" : "none";
   }
 
   // The data flags' own checks, before those that combine them with the other flags.
@@ -405,6 +408,9 @@ int run(int argc, const char* const* argv) {
                  "--evaluate needs test rows, and the test part is empty: use more data or a larger test share");
     std::optional<nacs::evaluation_set> valid;
     if (d.valid.rows() > 0) valid = nacs::evaluation_set{&d.valid};
+    NACS_EXPECTS(!r.evaluate || r.final_weights != "auto" || valid, nacs::errc::invalid_data,
+                 "--final-weights auto chooses the weighting on validation AUC, and there are no validation rows: give "
+                 "--valid, a split with a validation share, or --final-weights none|gamma");
     const nacs::row_index n = d.train.rows();
     const nacs::row_index k = nacs::budget_from_ratio(r.ratio, n);
 
@@ -497,6 +503,7 @@ int run(int argc, const char* const* argv) {
       fo.train.patience = r.patience;
       fo.train.seed = r.seed;
       fo.use_weights = r.final_weights == "gamma";
+      fo.choose_weights = r.final_weights == "auto";
       fo.use_targets = r.final_targets == "corrected";
       if (d.truth) fo.clean_test_labels = d.truth->test.clean_labels;
       const nacs::evaluation_set test{&d.test};
@@ -510,6 +517,10 @@ int run(int argc, const char* const* argv) {
           info(os.str());
         };
         auto result = nacs::train_on_coreset(pol, d.train, c, valid, test, fo);
+        if (result.unweighted_valid_auc && result.weighted_valid_auc)
+          info(std::string("  trained unweighted and with gamma (--final-weights auto): valid AUC ") +
+               std::to_string(*result.unweighted_valid_auc) + " and " + std::to_string(*result.weighted_valid_auc) +
+               "; testing the " + (result.weighted ? "weighted" : "unweighted") + " model");
         std::ostringstream os;
         os << what << ": test AUC " << result.test_auc << ", log loss " << result.test_logloss;
         if (result.clean_test_auc) os << "; against the clean labels AUC " << *result.clean_test_auc;
@@ -583,7 +594,8 @@ int run(int argc, const char* const* argv) {
           .add("final_targets", r.final_targets);
     }
     if (r.evaluate) {
-      j.add("test_auc", ev->test_auc)
+      j.add("final_weights_used", std::string(ev->weighted ? "gamma" : "none"))
+          .add("test_auc", ev->test_auc)
           .add("test_logloss", ev->test_logloss)
           .add("random_test_auc", rnd->test_auc)
           .add("random_test_logloss", rnd->test_logloss);

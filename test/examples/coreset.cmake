@@ -88,7 +88,7 @@ coreset_check(candidate_share "--synthetic|2000|--ratio|0.05|${tiny}|--rounds|2|
 
 # --preset large: the five settings it names (nacs::apply_preset), each overridable by its flag.
 coreset_check(preset_large "--synthetic|2000|--ratio|0.05|${tiny}|--rounds|2|--preset|large"
-              "preset=large|partitions=class-balanced|round_epochs=0|final_weights=gamma")  # the share: preset_is_its_flags
+              "preset=large|partitions=class-balanced|round_epochs=0|final_weights=auto")  # the share: preset_is_its_flags
 coreset_check(preset_override
               "--synthetic|2000|--ratio|0.05|${tiny}|--rounds|2|--preset|large|--candidate-share|0.5|--round-epochs|2|--final-weights|none"
               "preset=large|candidate_share=0.5|partitions=class-balanced|round_epochs=2|final_weights=none")
@@ -97,7 +97,7 @@ coreset_check(preset_paper "--synthetic|2000|--ratio|0.05|${tiny}|--rounds|2"
 add_test(NAME examples/coreset/preset_is_its_flags
          COMMAND ${CMAKE_COMMAND} -DEXE=${coreset_exe} -DDIR=${coreset_dir}
                  "-DARGS=--synthetic|2000|--ratio|0.05|${tiny}|--rounds|2|--passes|2"
-                 "-DEXPLICIT=--candidate-share|0.2|--partitions|class-balanced|--embedding|plain|--round-epochs|0|--final-weights|gamma"
+                 "-DEXPLICIT=--candidate-share|0.2|--partitions|class-balanced|--embedding|plain|--round-epochs|0|--final-weights|auto"
                  -P ${coreset_scripts}/coreset_preset.cmake)
 coreset_fails(preset_unknown 2 "--synthetic|2000|--preset|larg" "--preset must be one of paper, large.*did you mean large")
 
@@ -111,6 +111,8 @@ add_test(NAME examples/coreset/selection_model
          COMMAND ${CMAKE_COMMAND} -DEXE=${coreset_exe} -DDIR=${coreset_dir}
                  "-DARGS=--synthetic|2000|--ratio|0.05|${tiny}|--rounds|2|--passes|2"
                  -P ${coreset_scripts}/coreset_selection_model.cmake)
+coreset_fails(final_weights_auto_without_validation 1 "--synthetic|1000|--split|0.9,0,0.1|--evaluate|--final-weights|auto"
+              "--final-weights auto chooses the weighting on validation AUC, and there are no validation rows")
 coreset_fails(selection_model_unknown 2 "--synthetic|1000|--selection-model|deepfn"
               "--selection-model must be one of .*did you mean deepfm")
 # Equal weights: a random selection's gamma are all 1, so max/mean and the ESS share are 1.

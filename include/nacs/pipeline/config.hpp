@@ -220,14 +220,17 @@ inline void validate_config(const coreset_config& config) {
 ///   remove rate) of the rows per round, class-balanced partitions), the plain gradient
 ///   (p - q)[h; 1] as the embedding, no training of the selection model between rounds
 ///   (round_epochs 0: every round embeds with the model as initialised), and the final model
-///   trained with the weights gamma. Not the paper's method; the first four chosen on seeds 1-3
-///   of one synthetic family and checked on 47 more seeds and on the two 8,000-row samples
-///   (where gamma in the final training is not better); round_epochs 0 chosen on seeds 101-103
-///   and checked on seeds 201-220 (docs/results.md, "Rounds without training").
+///   trained both unweighted and with the weights gamma, keeping the better on validation AUC
+///   (final_options::choose_weights; it needs a validation set). Not the paper's method; the
+///   first four chosen on seeds 1-3 of one synthetic family and checked on 47 more seeds and on
+///   the two 8,000-row samples; round_epochs 0 chosen on seeds 101-103 and checked on seeds
+///   201-220 (docs/results.md, "Rounds without training"); choose_weights because gamma helped
+///   at 20 % flips and hurt at 0, 10 % and 30 % and with asymmetric flips (docs/results.md,
+///   "Other noise").
 enum class coreset_preset {
   paper,  ///< the paper's method (the defaults)
   large,  ///< share of candidates, class-balanced partitions, plain embedding, no training between rounds,
-          ///< gamma-weighted final model
+          ///< final model with or without gamma, whichever validates better
 };
 
 /// @brief The preset named `name` (preset_names()).
@@ -254,7 +257,7 @@ enum class coreset_preset {
 /// and config.remove_rate (filters other than mcdropout and tce remove nothing).
 /// @param[in,out] config embedding
 /// @param[in,out] opt    candidate_share, partitions, round_epochs
-/// @param[in,out] final  use_weights
+/// @param[in,out] final  use_weights, choose_weights
 /// @throws nacs::error as candidate_share_for_large
 inline void apply_preset(coreset_preset preset, coreset_config& config, coreset_options& opt, final_options& final) {
   if (preset == coreset_preset::paper) {
@@ -263,6 +266,7 @@ inline void apply_preset(coreset_preset preset, coreset_config& config, coreset_
     opt.partitions = coreset_options{}.partitions;
     opt.round_epochs = coreset_options{}.round_epochs;
     final.use_weights = final_options{}.use_weights;
+    final.choose_weights = final_options{}.choose_weights;
     return;
   }
   const bool removes = config.filter == "mcdropout" || config.filter == "tce";
@@ -270,7 +274,8 @@ inline void apply_preset(coreset_preset preset, coreset_config& config, coreset_
   opt.candidate_share = candidate_share_for_large(opt.ratio, removes ? config.remove_rate : 0.0);
   opt.partitions = partition_mode::class_balanced;
   opt.round_epochs = 0;
-  final.use_weights = true;
+  final.use_weights = false;
+  final.choose_weights = true;
 }
 
 /// @brief select_coreset with the method, filter, trust, embedding and solver named in `config`.

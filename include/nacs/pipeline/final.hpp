@@ -66,6 +66,10 @@ struct final_options {
   adam_options adam{};                 ///< its optimiser (lr 0.01)
   train_options train{.batch_size = 0};  ///< epochs, patience, seed; batch_size 0: default_batch_size(coreset rows)
   bool use_weights = false;            ///< weight rows by the coreset's gamma (the paper trains unweighted)
+  /// Train twice, unweighted and with gamma, and keep the model with the better validation AUC
+  /// (unweighted on a tie); use_weights is then ignored. Needs a validation set. A coreset whose
+  /// weights are all equal (or absent) trains once: both trainings would be the same.
+  bool choose_weights = false;
   bool use_targets = true;             ///< train on the corrected targets q (else on the labels)
   std::span<const float> clean_test_labels{};  ///< optional: one clean label per test row, for clean_test_auc
   std::function<void(const epoch_report&)> on_epoch{};  ///< called after each epoch (progress output)
@@ -82,6 +86,9 @@ struct coreset_evaluation {
   std::size_t batch_size = 0;            ///< batch used
   std::vector<std::uint32_t> cardinalities;  ///< per-field ids after the remap (values seen in the coreset + OOV)
   row_index unseen_test_values = 0;      ///< test (field, row) values mapped to OOV because the coreset lacks them
+  bool weighted = false;                 ///< whether the model tested trained with the weights gamma
+  /// final_options::choose_weights with two trainings: the best validation AUC of each (else empty).
+  std::optional<double> unweighted_valid_auc, weighted_valid_auc;
 };
 
 /// @brief Trains a fresh model on the coreset's rows of `train` and evaluates it on `test`.
@@ -90,7 +97,9 @@ struct coreset_evaluation {
 /// the model trains on the coreset rows with gamma weights and corrected targets
 /// (options say which), with early stopping on `valid` when given, and is scored
 /// on `test` (eval mode): AUC and log loss against the test labels, and against
-/// clean_test_labels when given. Deterministic for options.train.seed; seq and par
+/// clean_test_labels when given. With options.choose_weights it trains an
+/// unweighted and a gamma-weighted model (the same seed) and tests the one with
+/// the better validation AUC. Deterministic for options.train.seed; seq and par
 /// give the same bits.
 /// @param[in] policy nacs::seq or nacs::par
 /// @param[in] train  the encoded training rows the coreset indexes
@@ -99,7 +108,8 @@ struct coreset_evaluation {
 /// @param[in] test   test rows (same encoding)
 /// @param[in] opt    model, optimiser, training and what to use from the coreset
 /// @throws nacs::error errc::invalid_argument for an empty coreset, rows out of range, weights or targets
-///         that do not match the rows, clean labels that do not match the test rows, data encoded differently
+///         that do not match the rows, clean labels that do not match the test rows, data encoded differently,
+///         choose_weights without a validation set
 template <class P>
 [[nodiscard]] coreset_evaluation train_on_coreset(const P& policy, const dataset& train, const coreset& core,
                                                   const std::optional<evaluation_set>& valid,

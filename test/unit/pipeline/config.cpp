@@ -149,7 +149,8 @@ TEST_CASE("presets: paper is the defaults, large sets exactly its five settings"
   CHECK(o.candidate_share == doctest::Approx(0.2));
   CHECK(o.partitions == nacs::partition_mode::class_balanced);
   CHECK(o.round_epochs == 0);
-  CHECK(f.use_weights);
+  CHECK(f.choose_weights);
+  CHECK_FALSE(f.use_weights);
   // Nothing else moves.
   CHECK(c.solver == "lazy");
   CHECK(c.method == "nacs");
@@ -164,13 +165,14 @@ TEST_CASE("presets: paper is the defaults, large sets exactly its five settings"
   o2.ratio = 0.01;
   nacs::apply_preset(nacs::coreset_preset::large, none, o2, f);
   CHECK(o2.candidate_share == doctest::Approx(0.1));
-  // paper puts the five back to the defaults.
+  // paper puts the six back to the defaults.
   nacs::apply_preset(nacs::coreset_preset::paper, c, o, f);
   CHECK(c.embedding.empty());
   CHECK(o.candidate_share == 1.0);
   CHECK(o.partitions == nacs::partition_mode::random);
   CHECK(o.round_epochs == 1);
   CHECK_FALSE(f.use_weights);
+  CHECK_FALSE(f.choose_weights);
   CHECK(c.solver == "lazy");
 }
 

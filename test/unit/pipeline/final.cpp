@@ -185,3 +185,59 @@ TEST_CASE("train_on_coreset rejects what it cannot use") {
       [&] { (void)nacs::train_on_coreset(nacs::seq, syn.data, c, std::nullopt, nacs::evaluation_set{&other}); },
       nacs::errc::invalid_argument, "not encoded like the training rows");
 }
+
+TEST_CASE("train_on_coreset with choose_weights tests the weighting with the better validation AUC") {
+  const auto syn = planted(4000);
+  const auto valid_rows = range(2000, 3000), test_rows = range(3000, 4000);
+  const nacs::evaluation_set valid{&syn.data, valid_rows}, test{&syn.data, test_rows};
+  // Two coresets of rows 0..1999 on their targets: in `bad`, gamma puts weight 40 on the 200 rows
+  // whose targets are inverted (weighting hurts); in `good` the inverted half of the targets has
+  // weight 0.02 (weighting helps).
+  nacs::coreset bad, good;
+  bad.rows = good.rows = range(0, 2000);
+  bad.targets.assign(syn.data.labels.begin(), syn.data.labels.begin() + 2000);
+  good.targets = bad.targets;
+  bad.weights.assign(2000, 1.0f);
+  good.weights.assign(2000, 1.0f);
+  for (std::size_t i = 0; i < 2000; i += 10) bad.targets[i] = 1.0f - bad.targets[i], bad.weights[i] = 40.0f;
+  for (std::size_t i = 0; i < 2000; i += 2) good.targets[i] = 1.0f - good.targets[i], good.weights[i] = 0.02f;
+  for (const auto* c : {&bad, &good}) {
+    auto off = small_model(), on = small_model(), choose = small_model();
+    on.use_weights = true;
+    choose.choose_weights = true;
+    choose.use_weights = true;  // ignored under choose_weights
+    const auto u = nacs::train_on_coreset(nacs::seq, syn.data, *c, valid, test, off);
+    const auto w = nacs::train_on_coreset(nacs::seq, syn.data, *c, valid, test, on);
+    const auto k = nacs::train_on_coreset(nacs::seq, syn.data, *c, valid, test, choose);
+    REQUIRE(u.training.best_valid_auc);
+    REQUIRE(w.training.best_valid_auc);
+    CHECK_FALSE(u.weighted);
+    CHECK(w.weighted);
+    // Both trainings are the single runs, bit for bit; the one tested is the better on validation.
+    CHECK(k.unweighted_valid_auc == u.training.best_valid_auc);
+    CHECK(k.weighted_valid_auc == w.training.best_valid_auc);
+    const bool want_weighted = *w.training.best_valid_auc > *u.training.best_valid_auc;
+    CHECK(k.weighted == want_weighted);
+    CHECK(k.test_auc == (want_weighted ? w : u).test_auc);
+    CHECK(k.test_logloss == (want_weighted ? w : u).test_logloss);
+    CHECK(k.training.best_valid_auc == (want_weighted ? w : u).training.best_valid_auc);
+    CHECK(want_weighted == (c == &good));
+    // par gives the same bits.
+    const auto kp = nacs::train_on_coreset(nacs::par.with_threads(2), syn.data, *c, valid, test, choose);
+    CHECK(kp.test_auc == k.test_auc);
+    CHECK(kp.weighted == k.weighted);
+  }
+  // Equal weights: one training, unweighted, no validation AUCs to compare.
+  nacs::coreset flat = bad;
+  flat.weights.assign(2000, 1.0f);
+  auto choose = small_model();
+  choose.choose_weights = true;
+  const auto once = nacs::train_on_coreset(nacs::seq, syn.data, flat, valid, test, choose);
+  CHECK_FALSE(once.weighted);
+  CHECK_FALSE(once.unweighted_valid_auc);
+  CHECK_FALSE(once.weighted_valid_auc);
+  CHECK(once.test_auc == nacs::train_on_coreset(nacs::seq, syn.data, flat, valid, test, small_model()).test_auc);
+  // The choice is made on validation AUC: without a validation set it is refused.
+  nacs_ref::expect_error([&] { (void)nacs::train_on_coreset(nacs::seq, syn.data, bad, std::nullopt, test, choose); },
+                         nacs::errc::invalid_argument, "choose_weights picks the weighting on validation AUC and needs a validation set");
+}

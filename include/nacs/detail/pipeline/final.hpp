@@ -93,6 +93,9 @@ coreset_evaluation host_run(algo::train_on_coreset, const P& policy, const datas
   NACS_EXPECTS(opt.clean_test_labels.empty() || opt.clean_test_labels.size() == test_rows, errc::invalid_argument,
                "nacs::train_on_coreset: " + std::to_string(opt.clean_test_labels.size()) + " clean labels for " +
                    std::to_string(test_rows) + " test rows; give one per test row or none");
+  NACS_EXPECTS(!opt.choose_weights || valid.has_value(), errc::invalid_argument,
+               "nacs::train_on_coreset: choose_weights picks the weighting on validation AUC and needs a validation "
+               "set; give one, or set use_weights instead");
   if (valid) {
     NACS_EXPECTS(valid->data != nullptr, errc::invalid_argument, "nacs::train_on_coreset: the validation set has no data");
     pipeline::check_same_encoding(train, *valid->data, "validation");
@@ -113,16 +116,39 @@ coreset_evaluation host_run(algo::train_on_coreset, const P& policy, const datas
   ev.cardinalities = remap.cardinalities;
   ev.batch_size = opt.train.batch_size ? opt.train.batch_size : default_batch_size(ev.rows);
 
-  ctr_model<float> model(opt.model, rows.cardinalities);
-  adam<float> optimizer(opt.adam);
   train_options to = opt.train;
   to.batch_size = ev.batch_size;
   training_set ts{&rows};
   if (opt.use_targets && !core.targets.empty()) ts.targets = core.targets;
-  if (opt.use_weights && !core.weights.empty()) ts.weights = core.weights;
-  ev.training = nacs::train(policy, model, optimizer, ts, valid_set, to, opt.on_epoch);
+  const bool unequal_weights =
+      !core.weights.empty() &&
+      std::any_of(core.weights.begin(), core.weights.end(), [&](float w) { return w != core.weights.front(); });
+  const auto fit = [&](bool weighted, std::optional<ctr_model<float>>& model) {
+    model.emplace(opt.model, rows.cardinalities);
+    adam<float> optimizer(opt.adam);
+    training_set t = ts;
+    if (weighted && !core.weights.empty()) t.weights = core.weights;
+    return nacs::train(policy, *model, optimizer, t, valid_set, to, opt.on_epoch);
+  };
+  std::optional<ctr_model<float>> model;
+  if (opt.choose_weights && unequal_weights) {
+    // Both trainings start from the same seed; the weighted one must be strictly better to be kept.
+    std::optional<ctr_model<float>> other;
+    ev.training = fit(false, model);
+    train_report with_gamma = fit(true, other);
+    ev.unweighted_valid_auc = ev.training.best_valid_auc;
+    ev.weighted_valid_auc = with_gamma.best_valid_auc;
+    if (with_gamma.best_valid_auc.value_or(0.0) > ev.training.best_valid_auc.value_or(0.0)) {
+      model.swap(other);
+      ev.training = std::move(with_gamma);
+      ev.weighted = true;
+    }
+  } else {
+    ev.weighted = !opt.choose_weights && opt.use_weights && !core.weights.empty();
+    ev.training = fit(ev.weighted, model);
+  }
 
-  const auto p = nacs::predict(policy, model, evaluation_set{&test_data});
+  const auto p = nacs::predict(policy, *model, evaluation_set{&test_data});
   ev.test_auc = nacs::auc(policy, std::span<const float>(p), std::span<const float>(test_data.labels));
   ev.test_logloss = nacs::log_loss(policy, std::span<const float>(p), std::span<const float>(test_data.labels));
   if (!opt.clean_test_labels.empty()) {
