@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: Apache-2.0
 # Helpers of the scripts that compare several nacs-coreset runs (coreset_ablation.cmake,
-# coreset_preset.cmake). They read EXE, DIR and `args` (ARGS split at "|") from the caller.
+# coreset_preset.cmake, coreset_selection_model.cmake). They read EXE, DIR and `args` (ARGS split at "|") from the caller.
 
 # run_json(out_var FLAGS...): runs ${EXE} ${args} FLAGS --quiet in ${DIR}; the JSON line in out_var.
 function(run_json out_var)
@@ -21,4 +21,19 @@ function(expect_files how a b message)
   elseif(how STREQUAL "DIFFERENT" AND text_a STREQUAL text_b)
     message(FATAL_ERROR "${message} (${a} == ${b})")
   endif()
+endfunction()
+
+# expect_keys("run:key:value" ...): for each triple, the JSON line in the variable `run` has
+# `key` equal to `value` (as text).
+function(expect_keys)
+  foreach(triple IN LISTS ARGN)
+    string(REPLACE ":" ";" parts "${triple}")
+    list(GET parts 0 run)
+    list(GET parts 1 key)
+    list(GET parts 2 want)
+    string(JSON v GET "${${run}}" ${key})
+    if(NOT v STREQUAL want)
+      message(FATAL_ERROR "run ${run}: ${key} is '${v}', expected '${want}'")
+    endif()
+  endforeach()
 endfunction()

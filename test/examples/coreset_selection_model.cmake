@@ -21,14 +21,6 @@ if(a_auc STREQUAL b_auc)
   message(FATAL_ERROR "--model deepfm and --model dcnv2 --selection-model deepfm report the same test AUC ${a_auc}: "
                       "the evaluated model did not follow --model")
 endif()
-foreach(pair "a;model;deepfm" "a;selection_model;deepfm" "b;model;dcnv2" "b;selection_model;deepfm"
-             "c;model;dcnv2" "c;selection_model;dcnv2")
-  list(GET pair 0 run)
-  list(GET pair 1 key)
-  list(GET pair 2 want)
-  string(JSON v GET "${${run}}" ${key})
-  if(NOT v STREQUAL want)
-    message(FATAL_ERROR "run ${run}: ${key} is '${v}', expected '${want}'")
-  endif()
-endforeach()
+expect_keys("a:model:deepfm" "a:selection_model:deepfm" "b:model:dcnv2" "b:selection_model:deepfm"
+            "c:model:dcnv2" "c:selection_model:dcnv2")
 message(STATUS "ok: one coreset from a DeepFM selection; test AUC ${a_auc} (DeepFM) and ${b_auc} (DCNv2)")
