@@ -264,7 +264,7 @@ request parse_command_line(int argc, const char* const* argv, bool& help) {
     if (!candidate_share.given()) r.candidate_share = o.candidate_share;
     if (!round_epochs.given()) r.round_epochs = o.round_epochs;
     if (!partitions.given()) r.partitions = o.partitions == nacs::partition_mode::random ? "random" : "class-balanced";
-    if (!final_weights.given()) r.final_weights = f.choose_weights ? "auto" : f.use_weights ? "gamma" : "none";
+    if (!final_weights.given()) r.final_weights = nacs::to_string(f.weights);
   }
 
   // The data flags' own checks, before those that combine them with the other flags.
@@ -408,6 +408,7 @@ int run(int argc, const char* const* argv) {
                  "--evaluate needs test rows, and the test part is empty: use more data or a larger test share");
     std::optional<nacs::evaluation_set> valid;
     if (d.valid.rows() > 0) valid = nacs::evaluation_set{&d.valid};
+    // train_on_coreset would refuse it too, but only after the selection: say so before it.
     NACS_EXPECTS(!r.evaluate || r.final_weights != "auto" || valid, nacs::errc::invalid_data,
                  "--final-weights auto chooses the weighting on validation AUC, and there are no validation rows: give "
                  "--valid, a split with a validation share, or --final-weights none|gamma");
@@ -502,8 +503,9 @@ int run(int argc, const char* const* argv) {
       fo.train.epochs = r.epochs;
       fo.train.patience = r.patience;
       fo.train.seed = r.seed;
-      fo.use_weights = r.final_weights == "gamma";
-      fo.choose_weights = r.final_weights == "auto";
+      fo.weights = r.final_weights == "gamma"  ? nacs::final_weighting::gamma
+                   : r.final_weights == "auto" ? nacs::final_weighting::best_on_validation
+                                               : nacs::final_weighting::none;
       fo.use_targets = r.final_targets == "corrected";
       if (d.truth) fo.clean_test_labels = d.truth->test.clean_labels;
       const nacs::evaluation_set test{&d.test};

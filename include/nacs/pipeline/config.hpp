@@ -221,10 +221,10 @@ inline void validate_config(const coreset_config& config) {
 ///   (p - q)[h; 1] as the embedding, no training of the selection model between rounds
 ///   (round_epochs 0: every round embeds with the model as initialised), and the final model
 ///   trained both unweighted and with the weights gamma, keeping the better on validation AUC
-///   (final_options::choose_weights; it needs a validation set). Not the paper's method; the
+///   (final_weighting::best_on_validation; it needs a validation set). Not the paper's method; the
 ///   first four chosen on seeds 1-3 of one synthetic family and checked on 47 more seeds and on
 ///   the two 8,000-row samples; round_epochs 0 chosen on seeds 101-103 and checked on seeds
-///   201-220 (docs/results.md, "Rounds without training"); choose_weights because gamma helped
+///   201-220 (docs/results.md, "Rounds without training"); best_on_validation because gamma helped
 ///   at 20 % flips and hurt at 0, 10 % and 30 % and with asymmetric flips (docs/results.md,
 ///   "Other noise").
 enum class coreset_preset {
@@ -257,7 +257,7 @@ enum class coreset_preset {
 /// and config.remove_rate (filters other than mcdropout and tce remove nothing).
 /// @param[in,out] config embedding
 /// @param[in,out] opt    candidate_share, partitions, round_epochs
-/// @param[in,out] final  use_weights, choose_weights
+/// @param[in,out] final  weights
 /// @throws nacs::error as candidate_share_for_large
 inline void apply_preset(coreset_preset preset, coreset_config& config, coreset_options& opt, final_options& final) {
   if (preset == coreset_preset::paper) {
@@ -265,8 +265,7 @@ inline void apply_preset(coreset_preset preset, coreset_config& config, coreset_
     opt.candidate_share = coreset_options{}.candidate_share;
     opt.partitions = coreset_options{}.partitions;
     opt.round_epochs = coreset_options{}.round_epochs;
-    final.use_weights = final_options{}.use_weights;
-    final.choose_weights = final_options{}.choose_weights;
+    final.weights = final_options{}.weights;
     return;
   }
   const bool removes = config.filter == "mcdropout" || config.filter == "tce";
@@ -274,8 +273,7 @@ inline void apply_preset(coreset_preset preset, coreset_config& config, coreset_
   opt.candidate_share = candidate_share_for_large(opt.ratio, removes ? config.remove_rate : 0.0);
   opt.partitions = partition_mode::class_balanced;
   opt.round_epochs = 0;
-  final.use_weights = false;
-  final.choose_weights = true;
+  final.weights = final_weighting::best_on_validation;
 }
 
 /// @brief select_coreset with the method, filter, trust, embedding and solver named in `config`.

@@ -20,6 +20,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nacs/core/error.hpp>
@@ -60,16 +61,32 @@ namespace nacs {
   return static_cast<std::size_t>(std::clamp<std::uint64_t>(pick, 64, 8192));
 }
 
+/// @brief How train_on_coreset uses the coreset's weights gamma.
+enum class final_weighting {
+  none,   ///< every row weight 1 (the paper trains unweighted)
+  gamma,  ///< rows weighted by gamma
+  /// Train twice from the same seed, unweighted and with gamma, and keep the model with the
+  /// better validation AUC (unweighted on a tie). Needs a validation set. A coreset whose weights
+  /// are all equal (or absent) trains once: both trainings would be the same.
+  best_on_validation,
+};
+
+/// @brief "none", "gamma" or "auto" (best_on_validation): nacs-coreset's --final-weights names.
+constexpr std::string_view to_string(final_weighting w) noexcept {
+  switch (w) {
+    case final_weighting::none: return "none";
+    case final_weighting::gamma: return "gamma";
+    case final_weighting::best_on_validation: return "auto";
+  }
+  return "unknown";
+}
+
 /// @brief Options of train_on_coreset (defaults: the paper's model and optimiser, early stopping with patience 1).
 struct final_options {
   model_config model{};                ///< the model to train (DeepFM by default)
   adam_options adam{};                 ///< its optimiser (lr 0.01)
   train_options train{.batch_size = 0};  ///< epochs, patience, seed; batch_size 0: default_batch_size(coreset rows)
-  bool use_weights = false;            ///< weight rows by the coreset's gamma (the paper trains unweighted)
-  /// Train twice, unweighted and with gamma, and keep the model with the better validation AUC
-  /// (unweighted on a tie); use_weights is then ignored. Needs a validation set. A coreset whose
-  /// weights are all equal (or absent) trains once: both trainings would be the same.
-  bool choose_weights = false;
+  final_weighting weights = final_weighting::none;  ///< how gamma is used (the paper: not at all)
   bool use_targets = true;             ///< train on the corrected targets q (else on the labels)
   std::span<const float> clean_test_labels{};  ///< optional: one clean label per test row, for clean_test_auc
   std::function<void(const epoch_report&)> on_epoch{};  ///< called after each epoch (progress output)
@@ -87,7 +104,7 @@ struct coreset_evaluation {
   std::vector<std::uint32_t> cardinalities;  ///< per-field ids after the remap (values seen in the coreset + OOV)
   row_index unseen_test_values = 0;      ///< test (field, row) values mapped to OOV because the coreset lacks them
   bool weighted = false;                 ///< whether the model tested trained with the weights gamma
-  /// final_options::choose_weights with two trainings: the best validation AUC of each (else empty).
+  /// final_weighting::best_on_validation with two trainings: the best validation AUC of each (else empty).
   std::optional<double> unweighted_valid_auc, weighted_valid_auc;
 };
 
@@ -97,7 +114,7 @@ struct coreset_evaluation {
 /// the model trains on the coreset rows with gamma weights and corrected targets
 /// (options say which), with early stopping on `valid` when given, and is scored
 /// on `test` (eval mode): AUC and log loss against the test labels, and against
-/// clean_test_labels when given. With options.choose_weights it trains an
+/// clean_test_labels when given. With final_weighting::best_on_validation it trains an
 /// unweighted and a gamma-weighted model (the same seed) and tests the one with
 /// the better validation AUC. Deterministic for options.train.seed; seq and par
 /// give the same bits.
@@ -109,7 +126,7 @@ struct coreset_evaluation {
 /// @param[in] opt    model, optimiser, training and what to use from the coreset
 /// @throws nacs::error errc::invalid_argument for an empty coreset, rows out of range, weights or targets
 ///         that do not match the rows, clean labels that do not match the test rows, data encoded differently,
-///         choose_weights without a validation set
+///         best_on_validation without a validation set
 template <class P>
 [[nodiscard]] coreset_evaluation train_on_coreset(const P& policy, const dataset& train, const coreset& core,
                                                   const std::optional<evaluation_set>& valid,

@@ -149,8 +149,7 @@ TEST_CASE("presets: paper is the defaults, large sets exactly its five settings"
   CHECK(o.candidate_share == doctest::Approx(0.2));
   CHECK(o.partitions == nacs::partition_mode::class_balanced);
   CHECK(o.round_epochs == 0);
-  CHECK(f.choose_weights);
-  CHECK_FALSE(f.use_weights);
+  CHECK(f.weights == nacs::final_weighting::best_on_validation);
   // Nothing else moves.
   CHECK(c.solver == "lazy");
   CHECK(c.method == "nacs");
@@ -171,8 +170,7 @@ TEST_CASE("presets: paper is the defaults, large sets exactly its five settings"
   CHECK(o.candidate_share == 1.0);
   CHECK(o.partitions == nacs::partition_mode::random);
   CHECK(o.round_epochs == 1);
-  CHECK_FALSE(f.use_weights);
-  CHECK_FALSE(f.choose_weights);
+  CHECK(f.weights == nacs::final_weighting::none);
   CHECK(c.solver == "lazy");
 }
 

@@ -131,19 +131,19 @@ TEST_CASE("train_on_coreset uses the weights and targets when asked, and the lab
   const auto base = nacs::train_on_coreset(nacs::seq, syn.data, labels_only, std::nullopt,
                                            nacs::evaluation_set{&syn.data, test}, small_model());
   auto off = small_model();
-  off.use_weights = false;
+  off.weights = nacs::final_weighting::none;
   off.use_targets = false;
   const auto ignored = nacs::train_on_coreset(nacs::seq, syn.data, soft, std::nullopt,
                                               nacs::evaluation_set{&syn.data, test}, off);
   CHECK(ignored.test_auc == base.test_auc);
   CHECK(ignored.test_logloss == base.test_logloss);
   auto on = small_model();
-  on.use_weights = true;
+  on.weights = nacs::final_weighting::gamma;
   const auto used = nacs::train_on_coreset(nacs::seq, syn.data, soft, std::nullopt,
                                            nacs::evaluation_set{&syn.data, test}, on);
   CHECK(used.test_logloss != base.test_logloss);
   // The default is the paper's: unweighted (Algorithm 1 trains on S with L_lc, no gamma), on the targets.
-  CHECK_FALSE(nacs::final_options{}.use_weights);
+  CHECK(nacs::final_options{}.weights == nacs::final_weighting::none);
   CHECK(nacs::final_options{}.use_targets);
   nacs::coreset weighted_labels = labels_only;
   weighted_labels.weights = soft.weights;
@@ -186,7 +186,7 @@ TEST_CASE("train_on_coreset rejects what it cannot use") {
       nacs::errc::invalid_argument, "not encoded like the training rows");
 }
 
-TEST_CASE("train_on_coreset with choose_weights tests the weighting with the better validation AUC") {
+TEST_CASE("train_on_coreset with best_on_validation tests the weighting with the better validation AUC") {
   const auto syn = planted(4000);
   const auto valid_rows = range(2000, 3000), test_rows = range(3000, 4000);
   const nacs::evaluation_set valid{&syn.data, valid_rows}, test{&syn.data, test_rows};
@@ -203,9 +203,8 @@ TEST_CASE("train_on_coreset with choose_weights tests the weighting with the bet
   for (std::size_t i = 0; i < 2000; i += 2) good.targets[i] = 1.0f - good.targets[i], good.weights[i] = 0.02f;
   for (const auto* c : {&bad, &good}) {
     auto off = small_model(), on = small_model(), choose = small_model();
-    on.use_weights = true;
-    choose.choose_weights = true;
-    choose.use_weights = true;  // ignored under choose_weights
+    on.weights = nacs::final_weighting::gamma;
+    choose.weights = nacs::final_weighting::best_on_validation;
     const auto u = nacs::train_on_coreset(nacs::seq, syn.data, *c, valid, test, off);
     const auto w = nacs::train_on_coreset(nacs::seq, syn.data, *c, valid, test, on);
     const auto k = nacs::train_on_coreset(nacs::seq, syn.data, *c, valid, test, choose);
@@ -231,7 +230,7 @@ TEST_CASE("train_on_coreset with choose_weights tests the weighting with the bet
   nacs::coreset flat = bad;
   flat.weights.assign(2000, 1.0f);
   auto choose = small_model();
-  choose.choose_weights = true;
+  choose.weights = nacs::final_weighting::best_on_validation;
   const auto once = nacs::train_on_coreset(nacs::seq, syn.data, flat, valid, test, choose);
   CHECK_FALSE(once.weighted);
   CHECK_FALSE(once.unweighted_valid_auc);
@@ -239,5 +238,5 @@ TEST_CASE("train_on_coreset with choose_weights tests the weighting with the bet
   CHECK(once.test_auc == nacs::train_on_coreset(nacs::seq, syn.data, flat, valid, test, small_model()).test_auc);
   // The choice is made on validation AUC: without a validation set it is refused.
   nacs_ref::expect_error([&] { (void)nacs::train_on_coreset(nacs::seq, syn.data, bad, std::nullopt, test, choose); },
-                         nacs::errc::invalid_argument, "choose_weights picks the weighting on validation AUC and needs a validation set");
+                         nacs::errc::invalid_argument, "best_on_validation picks the weighting on validation AUC and needs a validation set");
 }

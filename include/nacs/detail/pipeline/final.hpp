@@ -93,9 +93,9 @@ coreset_evaluation host_run(algo::train_on_coreset, const P& policy, const datas
   NACS_EXPECTS(opt.clean_test_labels.empty() || opt.clean_test_labels.size() == test_rows, errc::invalid_argument,
                "nacs::train_on_coreset: " + std::to_string(opt.clean_test_labels.size()) + " clean labels for " +
                    std::to_string(test_rows) + " test rows; give one per test row or none");
-  NACS_EXPECTS(!opt.choose_weights || valid.has_value(), errc::invalid_argument,
-               "nacs::train_on_coreset: choose_weights picks the weighting on validation AUC and needs a validation "
-               "set; give one, or set use_weights instead");
+  NACS_EXPECTS(opt.weights != final_weighting::best_on_validation || valid.has_value(), errc::invalid_argument,
+               "nacs::train_on_coreset: best_on_validation picks the weighting on validation AUC and needs a "
+               "validation set; give one, or choose final_weighting::none or gamma");
   if (valid) {
     NACS_EXPECTS(valid->data != nullptr, errc::invalid_argument, "nacs::train_on_coreset: the validation set has no data");
     pipeline::check_same_encoding(train, *valid->data, "validation");
@@ -131,7 +131,7 @@ coreset_evaluation host_run(algo::train_on_coreset, const P& policy, const datas
     return nacs::train(policy, *model, optimizer, t, valid_set, to, opt.on_epoch);
   };
   std::optional<ctr_model<float>> model;
-  if (opt.choose_weights && unequal_weights) {
+  if (opt.weights == final_weighting::best_on_validation && unequal_weights) {
     // Both trainings start from the same seed; the weighted one must be strictly better to be kept.
     std::optional<ctr_model<float>> other;
     ev.training = fit(false, model);
@@ -144,7 +144,7 @@ coreset_evaluation host_run(algo::train_on_coreset, const P& policy, const datas
       ev.weighted = true;
     }
   } else {
-    ev.weighted = !opt.choose_weights && opt.use_weights && !core.weights.empty();
+    ev.weighted = opt.weights == final_weighting::gamma && !core.weights.empty();
     ev.training = fit(ev.weighted, model);
   }
 
