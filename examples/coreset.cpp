@@ -26,6 +26,7 @@
 #include <nacs/io/coreset_file.hpp>
 #include <nacs/model/ctr_model.hpp>
 #include <nacs/model/trainer.hpp>
+#include <nacs/pipeline/auto.hpp>
 #include <nacs/pipeline/config.hpp>
 #include <nacs/pipeline/coreset.hpp>
 #include <nacs/pipeline/final.hpp>
@@ -93,13 +94,15 @@ struct request : nacs_cli::data_request {
   std::optional<std::string> out, emit, solver, embedding, selection_model;
   std::optional<nacs::row_index> partition_size;
   std::string method, filter, trust, model, policy_name, partitions, horizon, preset = "paper";
-  std::string final_weights = "none", final_targets = "corrected", selection_weights = "none";
+  std::string final_weights = "method", final_targets = "corrected", selection_weights = "none";
+  std::string pilot_sample = "uniform", prior_correction = "on";
+  std::optional<std::string> pilot_model, auto_candidates;
   std::optional<int> threads;
   std::optional<std::int64_t> memory_limit_mib;
   std::size_t rounds = 0, round_epochs = 1, passes = 10, epochs = 10, batch_size = 0, patience = 1, embedding_dim = 10;
   std::vector<std::size_t> mlp;
   double ratio = 0.01, remove_rate = 0.1, epsilon = 1e-3, trust_value = 1.0, dropout = 0.5, lr = 0.01;
-  double weight_decay = 0.0, candidate_share = 1.0;
+  double weight_decay = 0.0, candidate_share = 1.0, positive_share = 0.5, pilot_share = 0.0, weight_clip = 10.0;
   std::uint64_t seed = 0;
   bool evaluate = false, evaluate_full = false, quiet = false;
 };
@@ -107,6 +110,19 @@ struct request : nacs_cli::data_request {
 using nacs_cli::parse_sizes;
 
 std::vector<std::string> names_of(std::span<const std::string_view> names) { return {names.begin(), names.end()}; }
+
+// The method names --method takes: the library's selection methods and the automatic choice.
+std::vector<std::string> method_choices() {
+  auto v = names_of(nacs::method_names());
+  v.emplace_back(nacs::auto_method_name);
+  return v;
+}
+
+std::string joined(std::span<const std::string_view> names) {
+  std::string s;
+  for (const auto n : names) s += (s.empty() ? "" : ",") + std::string(n);
+  return s;
+}
 
 request parse_command_line(int argc, const char* const* argv, bool& help) {
   nacs_cli::parser p(program, summary);
@@ -118,8 +134,28 @@ request parse_command_line(int argc, const char* const* argv, bool& help) {
   // Selection.
   auto ratio = p.flag<double>("ratio", "R", "keep k = floor(R x N) training rows",
                               {.default_value = 0.01, .min = 0.0, .min_exclusive = true, .max = 1.0, .max_exclusive = true});
-  auto method = p.flag<std::string>("method", "NAME", "selection method",
-                                    {.default_value = "nacs", .choices = names_of(nacs::method_names())});
+  auto method = p.flag<std::string>(
+      "method", "NAME",
+      "selection method; auto: build the coreset of each --auto-candidates method, train a model on each, keep the one "
+      "with the best validation AUC",
+      {.default_value = "nacs", .choices = method_choices()});
+  auto auto_candidates = p.flag<std::string>(
+      "auto-candidates", "LIST",
+      "--method auto: comma list of candidates (default " + joined(nacs::default_auto_candidates()) + "; any of " +
+          joined(nacs::auto_candidate_names()) + "; nacs-cb is nacs with --partitions class-balanced)");
+  auto positive_share = p.flag<double>("positive-share", "S", "negsample: share of positives among the kept rows",
+                                       {.default_value = 0.5, .min = 0.0, .min_exclusive = true, .max = 1.0, .max_exclusive = true});
+  auto pilot_share = p.flag<double>(
+      "pilot-share", "S", "lcc, osmac, sensitivity: the pilot model's rows as a share of N (0: as many as the coreset)",
+      {.default_value = 0.0, .min = 0.0, .max = 1.0, .max_exclusive = true});
+  auto pilot_sample = p.flag<std::string>("pilot-sample", "HOW", "lcc, osmac, sensitivity: how the pilot's rows are drawn",
+                                          {.default_value = "uniform", .choices = names_of(nacs::pilot_sample_names())});
+  auto pilot_model = p.flag<std::string>("pilot-model", "NAME",
+                                         "lcc, osmac, sensitivity: the pilot's model (default: the selection model)",
+                                         {.choices = names_of(nacs::model_names())});
+  auto weight_clip = p.flag<double>("weight-clip", "C",
+                                    "osmac, sensitivity: largest importance weight, in units of N / k",
+                                    {.default_value = 10.0, .min = 1.0});
   auto preset = p.flag<std::string>(
       "preset", "NAME",
       "paper: the paper's method; large: the configuration measured best at 1 M rows (docs/results.md): "
@@ -160,14 +196,23 @@ request parse_command_line(int argc, const char* const* argv, bool& help) {
       {.default_value = "none", .choices = {"none", "gamma"}});
   auto final_weights = p.flag<std::string>(
       "final-weights", "MODE",
-      "--evaluate: train the coreset's model unweighted (none: the paper), with the weights gamma, or both ways "
-      "and test the one with the better validation AUC (auto; needs validation rows)",
-      {.default_value = "none", .choices = {"none", "gamma", "auto"}});
+      "--evaluate: train the coreset's model unweighted (none: the paper), with the weights gamma, both ways "
+      "and test the one with the better validation AUC (auto; needs validation rows), or as the method says "
+      "(method: with the importance weights of osmac and sensitivity, else unweighted)",
+      {.default_value = "method", .choices = {"none", "gamma", "auto", "method"}});
+  auto prior_correction = p.flag<std::string>(
+      "prior-correction", "MODE",
+      "--evaluate: train with logit offsets so predictions are on the data's click rate (on: the method's offsets, "
+      "else the class-prior shift of a rebalanced coreset; it moves log loss, not AUC)",
+      {.default_value = "on", .choices = {"on", "off"}});
   auto final_targets = p.flag<std::string>(
       "final-targets", "MODE", "--evaluate: train the coreset's model on the corrected labels q, or on the given labels",
       {.default_value = "corrected", .choices = {"corrected", "labels"}});
-  auto filter = p.flag<std::string>("filter", "NAME", "uncertainty filter",
-                                    {.default_value = "mcdropout", .choices = names_of(nacs::filter_names())});
+  auto filter = p.flag<std::string>(
+      "filter", "NAME",
+      "uncertainty filter (default: the method's own: none for random, random-balanced, negsample, lcc, osmac and "
+      "sensitivity, mcdropout for the others; --method auto: each candidate's own)",
+      {.choices = names_of(nacs::filter_names())});
   auto remove_rate = p.flag<double>("remove-rate", "R", "mcdropout, tce: share of selected rows removed",
                                     {.default_value = 0.1, .min = 0.0, .max = 1.0, .max_exclusive = true});
   auto passes = p.flag<std::int64_t>("passes", "N", "mcdropout: Monte-Carlo dropout passes", {.default_value = 10, .min = 2, .max = 10000});
@@ -217,7 +262,11 @@ request parse_command_line(int argc, const char* const* argv, bool& help) {
   r.embedding = embedding.get();
   r.partition_size = partition_size.get();
   r.method = *method;
-  r.filter = *filter;
+  if (filter.given() && *method == nacs::auto_method_name)
+    throw nacs_cli::usage_error("--filter does not apply to --method auto: each candidate runs with its own filter");
+  r.filter = filter.given() ? *filter.get()
+             : *method == nacs::auto_method_name ? std::string("per-candidate")
+                                                 : std::string(nacs::default_filter(*method));
   r.trust = *trust;
   r.model = *model;
   r.selection_model = selection_model.get();
@@ -227,6 +276,13 @@ request parse_command_line(int argc, const char* const* argv, bool& help) {
   r.selection_weights = *selection_weights;
   r.final_weights = *final_weights;
   r.final_targets = *final_targets;
+  r.prior_correction = *prior_correction;
+  r.pilot_sample = *pilot_sample;
+  r.pilot_model = pilot_model.get();
+  r.auto_candidates = auto_candidates.get();
+  r.positive_share = *positive_share;
+  r.pilot_share = *pilot_share;
+  r.weight_clip = *weight_clip;
   r.threads = threads.get();
   r.memory_limit_mib = memory_limit.get();
   r.rounds = static_cast<std::size_t>(*rounds);
@@ -275,6 +331,14 @@ request parse_command_line(int argc, const char* const* argv, bool& help) {
   if (r.evaluate && r.valid && !r.test) throw nacs_cli::usage_error("--evaluate needs test rows: give --test as well");
   if (r.evaluate && r.split_given && r.split_test <= 0)
     throw nacs_cli::usage_error("--evaluate needs test rows: give the split a test share");
+  if (r.auto_candidates && r.method != nacs::auto_method_name)
+    throw nacs_cli::usage_error("--auto-candidates applies to --method auto");
+  if (r.auto_candidates)
+    for (const auto& c : nacs_cli::split_list(*r.auto_candidates, ','))
+      if (std::find(nacs::auto_candidate_names().begin(), nacs::auto_candidate_names().end(), c) ==
+          nacs::auto_candidate_names().end())
+        throw nacs_cli::usage_error("--auto-candidates: unknown candidate '" + c + "': use any of " +
+                                    joined(nacs::auto_candidate_names()));
   if (r.threads && r.policy_name != "par") throw nacs_cli::usage_error("--threads applies to --policy par");
 #if !defined(_OPENMP)
   if (r.policy_name == "par")
@@ -292,18 +356,12 @@ policy_choice make_policy(const request& r) {
 
 nacs::model_config model_config_of(const request& r, const std::string& name) {
   nacs::model_config cfg;
-  cfg.kind = nacs::parse_model_kind(name);
   cfg.embedding_dim = r.embedding_dim;
   cfg.mlp = r.mlp;
   cfg.mlp2 = r.mlp;
   cfg.dropout = r.dropout;
   cfg.seed = r.seed;
-  if (cfg.kind == nacs::model_kind::finalmlp) {  // the largest head count up to 10 that divides the width
-    std::size_t heads = std::min<std::size_t>(10, r.mlp.back());
-    while (r.mlp.back() % heads != 0) --heads;
-    cfg.fusion_heads = heads;
-  }
-  return cfg;
+  return nacs::with_kind(cfg, nacs::parse_model_kind(name));
 }
 
 // A file that cannot be written fails before the selection, not after it.
@@ -404,6 +462,9 @@ int run(int argc, const char* const* argv) {
     const double read_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_read).count();
     info("rows: " + std::to_string(d.train.rows()) + " train, " + std::to_string(d.valid.rows()) + " valid, " +
          std::to_string(d.test.rows()) + " test (" + seconds_text(read_seconds) + ")");
+    if (d.valid_from_data > 0)
+      info("validation: " + std::to_string(d.valid_from_data) +
+           " rows of --data drawn with --seed (a 9:1 split: only --test was given; --valid FILE uses a file instead)");
     NACS_EXPECTS(!r.evaluate || d.test.rows() > 0, nacs::errc::invalid_data,
                  "--evaluate needs test rows, and the test part is empty: use more data or a larger test share");
     std::optional<nacs::evaluation_set> valid;
@@ -412,13 +473,16 @@ int run(int argc, const char* const* argv) {
     NACS_EXPECTS(!r.evaluate || r.final_weights != "auto" || valid, nacs::errc::invalid_data,
                  "--final-weights auto chooses the weighting on validation AUC, and there are no validation rows: give "
                  "--valid, a split with a validation share, or --final-weights none|gamma");
+    NACS_EXPECTS(r.method != nacs::auto_method_name || valid, nacs::errc::invalid_data,
+                 "--method auto chooses among its candidates on validation AUC, and there are no validation rows: give "
+                 "--valid, a split with a validation share, or name a method with --method");
     const nacs::row_index n = d.train.rows();
     const nacs::row_index k = nacs::budget_from_ratio(r.ratio, n);
 
     // ----------------------------------------------------------- selection
     nacs::coreset_config cfg;
     cfg.method = r.method;
-    cfg.filter = r.filter;
+    cfg.filter = r.method == nacs::auto_method_name ? std::string() : r.filter;
     cfg.trust = r.trust;
     cfg.embedding = r.embedding.value_or("");
     cfg.solver = r.solver.value_or("");
@@ -426,6 +490,11 @@ int run(int argc, const char* const* argv) {
     cfg.remove_rate = r.remove_rate;
     cfg.passes = r.passes;
     cfg.trust_value = r.trust_value;
+    cfg.positive_share = r.positive_share;
+    cfg.pilot_share = r.pilot_share;
+    cfg.pilot_sample = r.pilot_sample;
+    cfg.pilot_model = r.pilot_model.value_or("");
+    cfg.weight_clip = r.weight_clip;
     nacs::coreset_options opt;
     opt.ratio = r.ratio;
     opt.k = k;
@@ -462,11 +531,46 @@ int run(int argc, const char* const* argv) {
         os << ", " << p.selected << " rows selected (" << seconds_text(p.seconds) << ")";
         info(os.str());
       };
+    nacs::final_options fo;
+    fo.model = model_config_of(r, r.model);
+    fo.adam = opt.adam;
+    fo.train.batch_size = r.batch_size;
+    fo.train.epochs = r.epochs;
+    fo.train.patience = r.patience;
+    fo.train.seed = r.seed;
+    fo.weights = r.final_weights == "gamma"  ? nacs::final_weighting::gamma
+                 : r.final_weights == "auto" ? nacs::final_weighting::best_on_validation
+                 : r.final_weights == "none" ? nacs::final_weighting::none
+                                             : nacs::final_weighting::method_default;
+    fo.use_targets = r.final_targets == "corrected";
+    fo.prior_correction = r.prior_correction == "on";
+    if (d.truth) fo.clean_test_labels = d.truth->test.clean_labels;
+    const nacs::evaluation_set test{&d.test};
     char ratio_text[32];
     std::snprintf(ratio_text, sizeof ratio_text, "%g", r.ratio);
     info("selecting " + std::to_string(k) + " of " + std::to_string(n) + " rows (ratio " + ratio_text + ") with " + r.method + ", filter " + r.filter + ", on " + r.policy_name + " (" +
          std::to_string(nacs::thread_count(pol)) + " thread(s))");
-    const nacs::coreset core = nacs::run_coreset(pol, d.train, valid, cfg, opt);
+    std::optional<nacs::auto_result> chosen;
+    if (r.method == nacs::auto_method_name) {
+      std::vector<nacs::auto_candidate> candidates;
+      if (r.auto_candidates)
+        for (const auto& c : nacs_cli::split_list(*r.auto_candidates, ',')) candidates.push_back(nacs::make_auto_candidate(c, cfg));
+      else
+        for (const auto c : nacs::default_auto_candidates()) candidates.push_back(nacs::make_auto_candidate(c, cfg));
+      nacs::coreset_options quiet_opt = opt;
+      quiet_opt.on_progress = {};
+      // The candidates' models are evaluated on the test rows only to report them; the choice is on validation.
+      chosen = nacs::auto_select(pol, d.train, *valid, r.evaluate ? std::optional<nacs::evaluation_set>(test) : std::nullopt,
+                                 candidates, quiet_opt, fo);
+      for (const auto& t : chosen->trials) {
+        std::ostringstream os;
+        os << "auto: " << t.name << ": valid AUC " << t.valid_auc << " (" << seconds_text(t.seconds) << ")";
+        info(os.str());
+      }
+      info("auto: chose " + chosen->chosen() + " (" + seconds_text(chosen->seconds) + " for " +
+           std::to_string(chosen->trials.size()) + " candidates)");
+    }
+    const nacs::coreset core = chosen ? chosen->core : nacs::run_coreset(pol, d.train, valid, cfg, opt);
     const auto& rep = core.report;
     {
       std::ostringstream os;
@@ -494,21 +598,8 @@ int run(int argc, const char* const* argv) {
     }
 
     // ----------------------------------------------------------- evaluation
-    std::optional<nacs::coreset_evaluation> ev, rnd, full;
+    std::optional<nacs::coreset_evaluation> ev, rnd, bal, full;
     if (r.evaluate) {
-      nacs::final_options fo;
-      fo.model = model_config_of(r, r.model);
-      fo.adam = opt.adam;
-      fo.train.batch_size = r.batch_size;
-      fo.train.epochs = r.epochs;
-      fo.train.patience = r.patience;
-      fo.train.seed = r.seed;
-      fo.weights = r.final_weights == "gamma"  ? nacs::final_weighting::gamma
-                   : r.final_weights == "auto" ? nacs::final_weighting::best_on_validation
-                                               : nacs::final_weighting::none;
-      fo.use_targets = r.final_targets == "corrected";
-      if (d.truth) fo.clean_test_labels = d.truth->test.clean_labels;
-      const nacs::evaluation_set test{&d.test};
       const auto trained = [&](const char* what, const nacs::coreset& c) {
         info("training a fresh " + r.model + " on " + what + " (" + std::to_string(c.size()) + " rows)");
         fo.on_epoch = [&](const nacs::epoch_report& e) {
@@ -529,19 +620,33 @@ int run(int argc, const char* const* argv) {
         info(os.str());
         return result;
       };
-      ev = trained("the coreset", core);
-      nacs::coreset_config random_cfg;
-      random_cfg.method = "random";
-      random_cfg.filter = "none";
-      nacs::coreset_options random_opt = opt;
-      random_opt.on_progress = {};
-      rnd = trained("random rows", nacs::run_coreset(pol, d.train, valid, random_cfg, random_opt));
+      // A trial of auto_select already trained (with fo) and tested the model of its coreset.
+      const auto trial = [&](std::string_view name) -> const nacs::auto_trial* {
+        if (!chosen) return nullptr;
+        for (const auto& t : chosen->trials)
+          if (t.name == name) return &t;
+        return nullptr;
+      };
+      ev = chosen ? chosen->trials[chosen->choice].evaluation : trained("the coreset", core);
+      // The two controls: a plain random sample and a class-balanced random one, k rows each, no filter.
+      nacs::coreset_options control_opt = opt;
+      control_opt.on_progress = {};
+      for (const auto name : {std::string_view("random"), std::string_view("random-balanced")}) {
+        auto& slot = name == "random" ? rnd : bal;
+        if (const auto* t = trial(name)) {
+          slot = t->evaluation;
+          continue;
+        }
+        const auto c = nacs::make_auto_candidate(name);
+        slot = trained(name == "random" ? "random rows" : "class-balanced random rows",
+                       nacs::run_coreset(pol, d.train, valid, c.config, control_opt));
+      }
       {
         std::ostringstream os;
         os.setf(std::ios::fixed);
         os.precision(4);
-        os << r.method << " against random, " << k << " rows each: test AUC " << ev->test_auc << " vs "
-           << rnd->test_auc;
+        os << r.method << " against random and class-balanced random, " << k << " rows each: test AUC "
+           << ev->test_auc << " vs " << rnd->test_auc << " and " << bal->test_auc;
         if (ev->clean_test_auc && rnd->clean_test_auc)
           os << "; against the clean labels " << *ev->clean_test_auc << " vs " << *rnd->clean_test_auc;
         info(os.str());
@@ -580,6 +685,10 @@ int run(int argc, const char* const* argv) {
         .add("round_epochs", static_cast<std::int64_t>(r.round_epochs))
         .add("preset", r.preset)
         .add("partitions", r.partitions)
+        .add("rows_trained_selection", static_cast<std::int64_t>(rep.rows_trained))
+        .add("pilot_rows", static_cast<std::int64_t>(rep.pilot_rows))
+        .add("importance_weights", core.importance_weights)
+        .add("prior_correction", r.prior_correction)
         .add("peak_bytes_planned", static_cast<std::int64_t>(rep.peak_bytes_planned))
         .add("peak_rss_bytes", peak_rss_bytes());
     {
@@ -600,7 +709,14 @@ int run(int argc, const char* const* argv) {
           .add("test_auc", ev->test_auc)
           .add("test_logloss", ev->test_logloss)
           .add("random_test_auc", rnd->test_auc)
-          .add("random_test_logloss", rnd->test_logloss);
+          .add("random_test_logloss", rnd->test_logloss)
+          .add("valid_auc", ev->training.best_valid_auc)
+          .add("random_valid_auc", rnd->training.best_valid_auc)
+          .add("balanced_valid_auc", bal->training.best_valid_auc)
+          .add("balanced_test_auc", bal->test_auc)
+          .add("balanced_test_logloss", bal->test_logloss)
+          .add("correction", ev->correction)
+          .add("offset_mean", ev->offset_mean);
       if (full) j.add("full_test_auc", full->test_auc).add("full_test_logloss", full->test_logloss);
     }
     if (d.truth) {
@@ -616,6 +732,17 @@ int run(int argc, const char* const* argv) {
         j.add("clean_test_auc", ev->clean_test_auc).add("random_clean_test_auc", rnd->clean_test_auc);
         if (full) j.add("full_clean_test_auc", full->clean_test_auc);
       }
+    }
+    if (chosen) {
+      nacs_cli::json_array trials;
+      for (const auto& t : chosen->trials) {
+        nacs_cli::json_object o;
+        o.add("method", t.name).add("valid_auc", t.valid_auc).add("seconds", t.seconds)
+            .add("selection_seconds", t.report.total_seconds);
+        if (r.evaluate) o.add("test_auc", t.evaluation.test_auc).add("test_logloss", t.evaluation.test_logloss);
+        trials.push(o);
+      }
+      j.add("auto_choice", chosen->chosen()).add("auto_candidates", trials).add("auto_seconds", chosen->seconds);
     }
     nacs::row_index skipped = 0;
     nacs_cli::json_array files;

@@ -104,6 +104,10 @@ struct load_options {
   std::optional<std::filesystem::path> valid{};  ///< validation file (none: from the split, or no validation part)
   std::optional<std::filesystem::path> test{};   ///< test file (none: from the split, or no test part)
   split_options split{};                         ///< shares and seed of the split, used when neither valid nor test is given
+  /// When `test` is given and `valid` is not: this share of `data`'s rows, drawn with split.seed,
+  /// becomes the validation part (early stopping and choices made on validation need one); 0: no
+  /// validation part. In [0, 1).
+  double valid_share_of_data = 0.1;
   vocabulary_options vocabulary{};               ///< min_count of the vocabulary built on the training part
   read_options read{};                           ///< the reader settings of every file: error policy, row limit, progress
   std::function<void(const parse_report&)> on_report{};  ///< called once per file, right after it is read
@@ -150,6 +154,8 @@ struct loaded_data {
   std::string input;                  ///< the data file's path, or "synthetic"
   std::optional<data_format> format;  ///< the files' format; none for synthetic data
   bool split = false;                 ///< the parts come from split() rather than separate files
+  /// rows of `data` drawn as the validation part because only a test file was given (valid_share_of_data)
+  row_index valid_from_data = 0;
   std::optional<synthetic_truth> truth;  ///< synthetic data only
   std::vector<row_origin> train_origins;  ///< keep_origins: where training row i is in the data file
   load_options options{};             ///< the options of a file load (for write_source_rows)

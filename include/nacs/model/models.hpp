@@ -393,6 +393,19 @@ inline model_kind parse_model_kind(std::string_view name) {
   NACS_FAIL(errc::invalid_argument, "unknown model '", name, "': use ", all);
 }
 
+/// @brief `c` with its kind set to `kind`; for FinalMLP the fusion heads become the largest count up to 10
+/// that divides the last width of both streams (1 when a stream is empty).
+[[nodiscard]] inline model_config with_kind(model_config c, model_kind kind) {
+  c.kind = kind;
+  if (kind == model_kind::finalmlp) {
+    const std::size_t a = c.mlp.empty() ? 1 : c.mlp.back(), b = c.mlp2.empty() ? 1 : c.mlp2.back();
+    std::size_t heads = std::max<std::size_t>(1, std::min<std::size_t>({10, a, b}));
+    while (a % heads != 0 || b % heads != 0) --heads;
+    c.fusion_heads = heads;
+  }
+  return c;
+}
+
 /// @brief Width H of h for a configuration over `fields` fields (what ctr_model(config, ...).hidden_size() gives).
 [[nodiscard]] inline std::size_t model_hidden_width(const model_config& c, std::size_t fields) {
   return detail::models::visit_kind<float>(c.kind, [&](auto a) {

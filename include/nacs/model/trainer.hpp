@@ -14,6 +14,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -61,6 +62,12 @@ struct training_set {
   std::span<const row_index> rows{};    ///< subset of row indices (may repeat), or empty for all rows
   std::span<const float> targets{};     ///< soft targets in [0, 1], or empty
   std::span<const float> weights{};     ///< non-negative weights, or empty
+  /// Finite logit offsets, one per training row, or empty. The loss of a row sees the model's
+  /// logit plus its offset, sigmoid(z + o), and the gradient flows to z; predictions never see
+  /// it. An offset o(x) = log pi(x, 1) - log pi(x, 0), for rows kept with label-dependent
+  /// probabilities pi(x, y) (case-control sampling, negative downsampling, class-balanced
+  /// samples), makes the model estimate the logit of the data the rows were drawn from.
+  std::span<const float> offsets{};
   /// @brief Optional per-batch target correction (progressive label self-correction, paper Eq. 11-15).
   ///
   /// When set, train() calls it once per batch, after the training-mode forward
@@ -247,6 +254,11 @@ train_report host_run(algo::train, const P& policy, ctr_model<T>& model, adam<T>
   NACS_EXPECTS(train.weights.empty() || train.weights.size() == total, errc::invalid_argument,
                "nacs::train: " + std::to_string(train.weights.size()) + " weights for " + std::to_string(total) +
                    " training rows; give one per training row or none");
+  NACS_EXPECTS(train.offsets.empty() || train.offsets.size() == total, errc::invalid_argument,
+               "nacs::train: " + std::to_string(train.offsets.size()) + " logit offsets for " + std::to_string(total) +
+                   " training rows; give one per training row or none");
+  for (const float o : train.offsets)
+    NACS_EXPECTS(std::isfinite(o), errc::invalid_argument, "nacs::train: a logit offset is NaN or infinite");
   if (valid) {
     NACS_EXPECTS(valid->data != nullptr, errc::invalid_argument, "nacs::train: the validation set has no dataset");
     detail::check_model_data(model, *valid->data, "nacs::train (validation set)");
@@ -258,8 +270,8 @@ train_report host_run(algo::train, const P& policy, ctr_model<T>& model, adam<T>
   train_report report;
   std::vector<std::size_t> order(total);
   std::vector<row_index> batch_rows;
-  std::vector<float> batch_targets, batch_weights, batch_probs;
-  std::vector<T> dz;
+  std::vector<float> batch_targets, batch_weights, batch_probs, batch_offsets;
+  std::vector<T> dz, shifted;
   detail::scratch<std::uint32_t> ids;
   auto params = model.parameters();
   std::optional<model_state<T>> best_state;
@@ -287,6 +299,8 @@ train_report host_run(algo::train, const P& policy, ctr_model<T>& model, adam<T>
         batch_targets[i] = train.targets.empty() ? d.labels[ur] : train.targets[pos];
         if (any_weights) batch_weights[i] = use_dataset_weights ? d.weights[ur] : train.weights[pos];
       }
+      batch_offsets.resize(train.offsets.empty() ? 0 : n);
+      for (std::size_t i = 0; i < batch_offsets.size(); ++i) batch_offsets[i] = train.offsets[order[b + i]];
       const auto batch_ids = detail::gather_ids(policy, d, std::span<const row_index>(batch_rows), 0, n, ids);
       const dropout_key key{dropout_seed, static_cast<std::uint64_t>(optimizer.steps())};
       (void)model.forward(policy, batch_ids, forward_mode::train, key, batch_rows);
@@ -302,7 +316,13 @@ train_report host_run(algo::train, const P& policy, ctr_model<T>& model, adam<T>
         train.correct_targets(probs, optimizer.steps(), std::span<float>(batch_targets));
       }
       dz.resize(n);
-      const double loss = bce_with_logits(policy, model.logits(), std::span<const float>(batch_targets),
+      std::span<const T> z = model.logits();
+      if (!batch_offsets.empty()) {
+        shifted.assign(z.begin(), z.end());
+        for (std::size_t i = 0; i < n; ++i) shifted[i] += static_cast<T>(batch_offsets[i]);
+        z = shifted;
+      }
+      const double loss = bce_with_logits(policy, z, std::span<const float>(batch_targets),
                                           std::span<const float>(batch_weights), std::span<T>(dz),
                                           options.normalization);
       model.backward(policy, std::span<const T>(dz));

@@ -7,8 +7,8 @@
 ///
 /// | kind      | names (first = default)                                              |
 /// |-----------|----------------------------------------------------------------------|
-/// | method    | nacs, random, random-balanced, setcover, kcenter, svpcf, gradnorm     |
-/// | filter    | mcdropout, tce, rce, none                                            |
+/// | method    | nacs, random, random-balanced, setcover, kcenter, svpcf, gradnorm, negsample, lcc, osmac, sensitivity |
+/// | filter    | mcdropout, tce, rce, none (empty: the method's own, default_filter)   |
 /// | trust     | sigmoid, linear, constant, none (global trust; local trust: entropy) |
 /// | embedding | adam, plain, scalar                                                  |
 /// | solver    | naive, lazy, stochastic, lazier (as nacs-greedy --solver)           |
@@ -20,7 +20,8 @@
 ///
 /// Which names a method reads: nacs uses solver, embedding and trust; setcover the
 /// solver; kcenter the solver and the embedding; gradnorm the embedding; random,
-/// random-balanced and svpcf none of them. An empty solver or embedding name means
+/// random-balanced, svpcf and the sampling methods none of them (negsample reads positive_share;
+/// lcc, osmac and sensitivity the pilot knobs; osmac and sensitivity weight_clip). An empty solver or embedding name means
 /// the method's own default (lazier / adam for nacs, lazy for setcover, naive /
 /// plain for kcenter, plain for gradnorm). Names a method does not read are still
 /// checked, and otherwise ignored.
@@ -47,6 +48,7 @@
 #include <nacs/pipeline/filter.hpp>
 #include <nacs/pipeline/final.hpp>
 #include <nacs/pipeline/methods.hpp>
+#include <nacs/pipeline/sampling.hpp>
 #include <nacs/pipeline/select.hpp>
 #include <nacs/pipeline/trust.hpp>
 #include <nacs/solver/lazier.hpp>
@@ -59,7 +61,7 @@ namespace nacs {
 /// @brief A pipeline chosen by names (what a program's flags give), with the knobs programs expose.
 struct coreset_config {
   std::string method = "nacs";        ///< see method_names()
-  std::string filter = "mcdropout";   ///< see filter_names()
+  std::string filter{};               ///< see filter_names(); empty: the method's own (default_filter)
   std::string trust = "sigmoid";      ///< see trust_names()
   std::string embedding{};            ///< see embedding_names(); empty: the method's default
   std::string solver{};               ///< see solver_names(); empty: the method's default
@@ -68,13 +70,19 @@ struct coreset_config {
   std::size_t passes = 10;            ///< mcdropout: Monte-Carlo passes (>= 2)
   double trust_value = 1.0;           ///< constant trust's g, in [0, 1]
   std::size_t proxy_epochs = 3;       ///< svpcf: proxy epochs (>= 1)
+  double positive_share = 0.5;        ///< negsample: share of positives among the kept rows, in (0, 1)
+  double pilot_share = 0.0;           ///< lcc, osmac, sensitivity: pilot rows / N in [0, 1) (0: k rows)
+  std::string pilot_sample = "uniform";  ///< lcc, osmac, sensitivity: "uniform" or "balanced" pilot rows
+  std::string pilot_model{};          ///< lcc, osmac, sensitivity: the pilot's model name; empty: the selection model
+  double weight_clip = 10.0;          ///< osmac, sensitivity: largest weight in units of N / k (>= 1)
   friend bool operator==(const coreset_config&, const coreset_config&) = default;
 };
 
 /// @brief The selection methods' names, in table order ("nacs" first).
 [[nodiscard]] inline std::span<const std::string_view> method_names() noexcept {
-  static constexpr std::array<std::string_view, 7> names = {"nacs",   "random", "random-balanced", "setcover",
-                                                            "kcenter", "svpcf", "gradnorm"};
+  static constexpr std::array<std::string_view, 11> names = {
+      "nacs",     "random", "random-balanced", "setcover", "kcenter",    "svpcf",
+      "gradnorm", "negsample", "lcc",           "osmac",    "sensitivity"};
   return names;
 }
 /// @brief The uncertainty filters' names ("mcdropout" first).
@@ -141,10 +149,25 @@ static_assert(corrected_target<runtime_trust>);
   return s;
 }
 
-/// @brief The filter config.filter names, with config.remove_rate and config.passes.
+/// @brief The filter a method runs with when coreset_config::filter is empty: "none" for the samples
+/// (random, random-balanced, negsample, lcc, osmac, sensitivity: a filter would change the
+/// probabilities they were drawn with, and the first two are the plain controls), "mcdropout"
+/// (the paper's) for the rest.
+[[nodiscard]] inline std::string_view default_filter(std::string_view method) noexcept {
+  for (const std::string_view m : {"random", "random-balanced", "negsample", "lcc", "osmac", "sensitivity"})
+    if (method == m) return "none";
+  return "mcdropout";
+}
+
+/// @brief The filter config runs: config.filter, or the method's default_filter when it is empty.
+[[nodiscard]] inline std::string_view effective_filter(const coreset_config& config) noexcept {
+  return config.filter.empty() ? default_filter(config.method) : std::string_view(config.filter);
+}
+
+/// @brief The filter config.filter names (effective_filter), with config.remove_rate and config.passes.
 /// @throws nacs::error for an unknown name, a remove rate outside [0, 1) or fewer than 2 passes
 [[nodiscard]] inline filter_choice make_filter(const coreset_config& config) {
-  const std::size_t i = parse_name("filter", filter_names(), config.filter);
+  const std::size_t i = parse_name("filter", filter_names(), effective_filter(config));
   if (i == 0 || i == 1)
     NACS_EXPECTS(config.remove_rate >= 0.0 && config.remove_rate < 1.0, errc::invalid_argument,
                  "the remove rate " + std::to_string(config.remove_rate) +
@@ -193,10 +216,33 @@ static_assert(corrected_target<runtime_trust>);
   }
 }
 
+/// @brief The pilot samples' names ("uniform" first).
+[[nodiscard]] inline std::span<const std::string_view> pilot_sample_names() noexcept {
+  static constexpr std::array<std::string_view, 2> names = {"uniform", "balanced"};
+  return names;
+}
+
+/// @brief The pilot options of config (pilot_share, pilot_sample, pilot_model over `model`).
+/// @param[in] config the names and knobs
+/// @param[in] model  the selection model, whose settings a named pilot model keeps
+/// @throws nacs::error for an unknown sample or model name, or a share outside [0, 1)
+[[nodiscard]] inline pilot_options make_pilot(const coreset_config& config, const model_config& model = {}) {
+  pilot_options p;
+  p.share = config.pilot_share;
+  p.sample = parse_name("pilot sample", pilot_sample_names(), config.pilot_sample) == 0 ? pilot_sample::uniform
+                                                                                         : pilot_sample::balanced;
+  if (!config.pilot_model.empty()) p.model = with_kind(model, parse_model_kind(config.pilot_model));
+  p.validate();
+  return p;
+}
+
 /// @brief Checks every name and knob of a config (what run_coreset checks first).
 /// @throws nacs::error errc::invalid_argument for the first bad name or value
 inline void validate_config(const coreset_config& config) {
   (void)parse_name("method", method_names(), config.method);
+  (void)make_pilot(config);
+  negsample_method{config.positive_share}.validate();
+  osmac_method{.weight_clip = config.weight_clip}.validate();
   (void)make_filter(config);
   (void)make_trust(config);
   if (!config.embedding.empty()) (void)make_embedding(config.embedding);
@@ -268,7 +314,7 @@ inline void apply_preset(coreset_preset preset, coreset_config& config, coreset_
     final.weights = final_options{}.weights;
     return;
   }
-  const bool removes = config.filter == "mcdropout" || config.filter == "tce";
+  const bool removes = effective_filter(config) == "mcdropout" || effective_filter(config) == "tce";
   config.embedding = "plain";
   opt.candidate_share = candidate_share_for_large(opt.ratio, removes ? config.remove_rate : 0.0);
   opt.partitions = partition_mode::class_balanced;

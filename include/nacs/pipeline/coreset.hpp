@@ -142,6 +142,12 @@ struct coreset_report {
   row_index partitions_solved = 0;     ///< facility-location / set-cover / k-center problems solved
   row_index unrepresented_rows = 0;    ///< rows of partitions with no pick, all rounds together
   row_index rows_removed = 0;          ///< rows the filter removed
+  /// rows every model of the selection trained on, summed over epochs (selection-phase model,
+  /// pilot, proxy): the selection's training cost, to set against the final model's
+  row_index rows_trained = 0;
+  row_index pilot_rows = 0;            ///< rows of the pilot sample (lcc, osmac, sensitivity), else 0
+  /// importance-sampling methods: (sum w)^2 / sum w^2 / k of the weights before the filter, 1 for equal weights
+  double effective_sample_share = 1.0;
   std::size_t rounds = 0;              ///< selection rounds run
   row_index partition_size = 0;        ///< P used
   std::size_t batch_size = 0;          ///< selection-phase training batch
@@ -164,6 +170,16 @@ struct coreset {
   std::vector<row_index> rows;    ///< chosen rows, global indices
   std::vector<float> weights;     ///< gamma, mean 1
   std::vector<float> targets;     ///< q in [0, 1]
+  /// Logit offsets o, one per row, or empty. A method that keeps row x with a label-dependent
+  /// probability pi(x, y) (negative downsampling, local case-control sampling) sets
+  /// o(x) = log pi(x, 1) - log pi(x, 0): a model trained unweighted on the rows with sigmoid(z + o)
+  /// in its loss then estimates the click probability of the whole data, not of the sample
+  /// (train_on_coreset's prior correction; Fithian & Hastie 2014, section 2).
+  std::vector<float> offsets;
+  /// true when `weights` are inverse inclusion probabilities (OSMAC, sensitivity sampling): a
+  /// model must train with them to estimate the whole data's loss; false for gamma, the
+  /// facility-location weights (how many rows a pick represents), which the paper does not train with.
+  bool importance_weights = false;
   coreset_report report;          ///< what the selection did
 
   /// @brief Number of rows.

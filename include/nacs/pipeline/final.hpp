@@ -69,14 +69,18 @@ enum class final_weighting {
   /// better validation AUC (unweighted on a tie). Needs a validation set. A coreset whose weights
   /// are all equal (or absent) trains once: both trainings would be the same.
   best_on_validation,
+  /// gamma when the coreset's weights are importance weights (coreset::importance_weights: inverse
+  /// inclusion probabilities, which an unbiased fit needs), none otherwise.
+  method_default,
 };
 
-/// @brief "none", "gamma" or "auto" (best_on_validation): nacs-coreset's --final-weights names.
+/// @brief "none", "gamma", "auto" (best_on_validation) or "method": nacs-coreset's --final-weights names.
 constexpr std::string_view to_string(final_weighting w) noexcept {
   switch (w) {
     case final_weighting::none: return "none";
     case final_weighting::gamma: return "gamma";
     case final_weighting::best_on_validation: return "auto";
+    case final_weighting::method_default: return "method";
   }
   return "unknown";
 }
@@ -86,8 +90,18 @@ struct final_options {
   model_config model{};                ///< the model to train (DeepFM by default)
   adam_options adam{};                 ///< its optimiser (lr 0.01)
   train_options train{.batch_size = 0};  ///< epochs, patience, seed; batch_size 0: default_batch_size(coreset rows)
-  final_weighting weights = final_weighting::none;  ///< how gamma is used (the paper: not at all)
+  /// how the coreset's weights are used: importance weights always, gamma not at all (the paper)
+  final_weighting weights = final_weighting::method_default;
   bool use_targets = true;             ///< train on the corrected targets q (else on the labels)
+  /// Prior correction: train with logit offsets so that the model predicts on the whole data's
+  /// scale. The coreset's own offsets when it has them (coreset::offsets); otherwise one offset for
+  /// every row, log(pi_c / (1 - pi_c)) - log(pi / (1 - pi)), with pi the positive share of the
+  /// training labels and pi_c the weighted mean of the targets the model trains on (the weights it
+  /// trains with, or 1): zero for a coreset with the data's class rate, log(n_neg / n_pos) for a
+  /// class-balanced one (He et al., ADKDD 2014, recalibration q = p / (p + (1 - p) / w)). It moves
+  /// log loss, not AUC (a constant shift of the logit keeps the order). No offset when pi_c or pi
+  /// is 0 or 1.
+  bool prior_correction = true;
   std::span<const float> clean_test_labels{};  ///< optional: one clean label per test row, for clean_test_auc
   std::function<void(const epoch_report&)> on_epoch{};  ///< called after each epoch (progress output)
 };
@@ -104,6 +118,9 @@ struct coreset_evaluation {
   std::vector<std::uint32_t> cardinalities;  ///< per-field ids after the remap (values seen in the coreset + OOV)
   row_index unseen_test_values = 0;      ///< test (field, row) values mapped to OOV because the coreset lacks them
   bool weighted = false;                 ///< whether the model tested trained with the weights gamma
+  /// the logit offsets trained with: "none", "coreset" (the coreset's own) or "class-prior"
+  std::string correction = "none";
+  double offset_mean = 0.0;              ///< mean logit offset over the coreset's rows (0 without one)
   /// final_weighting::best_on_validation with two trainings: the best validation AUC of each (else empty).
   std::optional<double> unweighted_valid_auc, weighted_valid_auc;
 };

@@ -34,6 +34,12 @@ struct method_result {
   std::vector<row_index> rows;     ///< chosen rows (global indices, each once), exactly selection_context::target of them
   std::vector<float> weights;      ///< gamma, one per row, mean 1 (or empty: all 1)
   std::vector<float> targets;      ///< q, one per row (or empty: the labels)
+  /// Logit offsets for the final training, one per row (or empty): log pi(x, 1) - log pi(x, 0) for a
+  /// method that keeps a row with a known label-dependent probability pi(x, y) (see coreset::offsets).
+  std::vector<float> offsets;
+  /// true when the weights are inverse inclusion probabilities, which the final model must train
+  /// with (final_weighting::method_default then uses them); false for representation weights gamma.
+  bool importance_weights = false;
   bool trained = false;            ///< true when select() already trained the selection-phase model on the rows
 };
 

@@ -155,7 +155,22 @@ loaded_data host_run(algo::load_ctr_data, const Policy& policy, const load_optio
   if (!width && (o.format == data_format::libsvm || o.format == data_format::libffm))
     width = first.data.num_fields();
 
-  if (o.valid || o.test) {
+  NACS_EXPECTS(o.valid_share_of_data >= 0.0 && o.valid_share_of_data < 1.0, errc::invalid_argument,
+               "load_ctr_data: valid_share_of_data = " + std::to_string(o.valid_share_of_data) + " must be in [0, 1)");
+  if (o.test && !o.valid && o.valid_share_of_data > 0.0) {
+    // Only a test file: a seeded share of data validates.
+    const split_options vs{.train = 1.0 - o.valid_share_of_data, .valid = o.valid_share_of_data, .test = 0.0,
+                           .seed = o.split.seed};
+    const split_indices idx = split_rows(first.data.rows(), vs);
+    out.train = detail::gather_rows(policy, first.data, idx.train);
+    out.valid = detail::gather_rows(policy, first.data, idx.valid);
+    out.valid_from_data = static_cast<row_index>(idx.valid.size());
+    if (o.keep_origins) {
+      out.train_origins.reserve(idx.train.size());
+      for (const row_index r : idx.train) out.train_origins.push_back(origins[static_cast<std::size_t>(r)]);
+    }
+    out.test = detail::read_reported(o, *o.test, width, nullptr, out.reports).data;
+  } else if (o.valid || o.test) {
     out.train = std::move(first.data);
     out.train_origins = std::move(origins);
     for (auto [file, target] : {std::pair{&o.valid, &out.valid}, std::pair{&o.test, &out.test}}) {

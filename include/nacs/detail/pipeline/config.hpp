@@ -59,10 +59,18 @@ coreset host_run(algo::run_coreset, const P& policy, const dataset& train, const
           solver_or("naive"), embedding_or("plain"));
       break;
     case 5: r = run_method(policy, *ctx, svpcf_method{config.proxy_epochs}); break;
-    default:
+    case 6:
       r = std::visit(
           [&](const auto& e) { return run_method(policy, *ctx, gradnorm_method<std::decay_t<decltype(e)>>{e}); },
           embedding_or("plain"));
+      break;
+    case 7: r = run_method(policy, *ctx, negsample_method{config.positive_share}); break;
+    case 8: r = run_method(policy, *ctx, lcc_method{make_pilot(config, opt.model)}); break;
+    case 9:
+      r = run_method(policy, *ctx, osmac_method{.pilot = make_pilot(config, opt.model), .weight_clip = config.weight_clip});
+      break;
+    default:
+      r = run_method(policy, *ctx, sensitivity_method{make_pilot(config, opt.model), config.weight_clip});
       break;
   }
   return std::visit([&](const auto& f) { return run_filter(policy, *ctx, f, r); }, filter);

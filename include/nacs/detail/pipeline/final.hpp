@@ -3,11 +3,13 @@
 #pragma once
 
 #include <algorithm>
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <nacs/pipeline/final.hpp>
@@ -55,6 +57,24 @@ struct oov_remap {
     return out;
   }
 };
+
+// The class-prior logit offset (final_options::prior_correction): logit of the weighted mean target
+// minus logit of the positive share of `labels`; 0 when either share is 0 or 1.
+inline double class_prior_offset(std::span<const float> labels, std::span<const float> targets,
+                                 std::span<const float> weights) {
+  double pos = 0;
+  for (const float y : labels) pos += y >= 0.5f ? 1.0 : 0.0;
+  const double pi = labels.empty() ? 0.0 : pos / static_cast<double>(labels.size());
+  double num = 0, den = 0;
+  for (std::size_t i = 0; i < targets.size(); ++i) {
+    const double w = weights.empty() ? 1.0 : static_cast<double>(weights[i]);
+    num += w * targets[i];
+    den += w;
+  }
+  const double pc = den > 0 ? num / den : 0.0;
+  if (pi <= 0.0 || pi >= 1.0 || pc <= 0.0 || pc >= 1.0) return 0.0;
+  return std::log(pc / (1.0 - pc)) - std::log(pi / (1.0 - pi));
+}
 
 inline void check_same_encoding(const dataset& a, const dataset& b, const char* what) {
   NACS_EXPECTS(b.encoded() && b.cardinalities == a.cardinalities && b.ids.size() == b.labels.size() * b.num_fields(),
@@ -123,29 +143,58 @@ coreset_evaluation host_run(algo::train_on_coreset, const P& policy, const datas
   const bool unequal_weights =
       !core.weights.empty() &&
       std::any_of(core.weights.begin(), core.weights.end(), [&](float w) { return w != core.weights.front(); });
+  // Offsets per training (weighted or not): the coreset's own, or the class-prior shift.
+  std::vector<float> prior_offsets;
+  const auto offsets_for = [&](bool weighted) -> std::span<const float> {
+    if (!opt.prior_correction) return {};
+    if (!core.offsets.empty()) return core.offsets;
+    const double o = pipeline::class_prior_offset(train.labels, ts.targets.empty() ? std::span<const float>(rows.labels) : ts.targets,
+                                        weighted ? std::span<const float>(core.weights) : std::span<const float>());
+    if (o == 0.0) return {};
+    prior_offsets.assign(rows.labels.size(), static_cast<float>(o));
+    return prior_offsets;
+  };
   const auto fit = [&](bool weighted, std::optional<ctr_model<float>>& model) {
     model.emplace(opt.model, rows.cardinalities);
     adam<float> optimizer(opt.adam);
     training_set t = ts;
     if (weighted && !core.weights.empty()) t.weights = core.weights;
-    return nacs::train(policy, *model, optimizer, t, valid_set, to, opt.on_epoch);
+    t.offsets = offsets_for(weighted && !core.weights.empty());
+    auto report = nacs::train(policy, *model, optimizer, t, valid_set, to, opt.on_epoch);
+    return std::pair{std::move(report), std::vector<float>(t.offsets.begin(), t.offsets.end())};
+  };
+  std::vector<float> used_offsets;
+  const auto keep_offsets = [&](std::vector<float> o) {
+    used_offsets = std::move(o);
+    ev.correction = used_offsets.empty() ? "none" : core.offsets.empty() ? "class-prior" : "coreset";
+    double sum = 0;
+    for (const float x : used_offsets) sum += x;
+    ev.offset_mean = used_offsets.empty() ? 0.0 : sum / static_cast<double>(used_offsets.size());
   };
   std::optional<ctr_model<float>> model;
   if (opt.weights == final_weighting::best_on_validation && unequal_weights) {
     // Both trainings start from the same seed; the weighted one must be strictly better to be kept.
     std::optional<ctr_model<float>> other;
-    ev.training = fit(false, model);
-    train_report with_gamma = fit(true, other);
-    ev.unweighted_valid_auc = ev.training.best_valid_auc;
-    ev.weighted_valid_auc = with_gamma.best_valid_auc;
-    if (with_gamma.best_valid_auc.value_or(0.0) > ev.training.best_valid_auc.value_or(0.0)) {
+    auto plain = fit(false, model);
+    auto with_gamma = fit(true, other);
+    ev.unweighted_valid_auc = plain.first.best_valid_auc;
+    ev.weighted_valid_auc = with_gamma.first.best_valid_auc;
+    if (with_gamma.first.best_valid_auc.value_or(0.0) > plain.first.best_valid_auc.value_or(0.0)) {
       model.swap(other);
-      ev.training = std::move(with_gamma);
+      ev.training = std::move(with_gamma.first);
+      keep_offsets(std::move(with_gamma.second));
       ev.weighted = true;
+    } else {
+      ev.training = std::move(plain.first);
+      keep_offsets(std::move(plain.second));
     }
   } else {
-    ev.weighted = opt.weights == final_weighting::gamma && !core.weights.empty();
-    ev.training = fit(ev.weighted, model);
+    const bool use = opt.weights == final_weighting::gamma ||
+                     (opt.weights == final_weighting::method_default && core.importance_weights);
+    ev.weighted = use && !core.weights.empty();
+    auto fitted = fit(ev.weighted, model);
+    ev.training = std::move(fitted.first);
+    keep_offsets(std::move(fitted.second));
   }
 
   const auto p = nacs::predict(policy, *model, evaluation_set{&test_data});

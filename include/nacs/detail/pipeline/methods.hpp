@@ -201,7 +201,7 @@ method_result svpcf_method::select(const P& policy, selection_context& ctx) cons
   std::vector<double> importance(n, 0.0);
   const auto t0 = clock::now();
   for (std::size_t e = 0; e < epochs; ++e) {
-    (void)train(policy, proxy, opt, training_set{&d}, std::nullopt, o);
+    ctx.report.rows_trained += train(policy, proxy, opt, training_set{&d}, std::nullopt, o).rows_trained;
     const auto p = predict(policy, proxy, evaluation_set{&d});
     for (std::size_t i = 0; i < n; ++i) {
       const double x = std::clamp(static_cast<double>(p[i]), 1e-7, 1.0 - 1e-7), y = d.labels[i];

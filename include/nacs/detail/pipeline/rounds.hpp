@@ -44,6 +44,8 @@ enum class tag : std::uint64_t {
   proxy = 8,
   set_cover = 9,
   candidates = 10,
+  pilot = 11,
+  sampling = 12,
 };
 
 inline std::uint64_t derive_seed(std::uint64_t seed, tag t, std::uint64_t detail = 0) noexcept {
@@ -374,6 +376,7 @@ train_report train_selection_model(
   train_report r = train(policy, ctx.model, ctx.optimizer, ts, with_valid ? ctx.valid : std::optional<evaluation_set>{}, o,
                          [&](const epoch_report&) { ctx.progress(pipeline_phase::training, round, 0, selected); });
   ctx.report.training_seconds += seconds_since(t0);
+  ctx.report.rows_trained += r.rows_trained;
   return r;
 }
 

@@ -203,6 +203,15 @@ coreset run_filter(const P& policy, selection_context& ctx, const F& filter, con
   c.weights = std::move(fr.kept_weights);
   normalise_mean_one(c.weights);
   c.targets = std::move(fr.kept_targets);
+  if (!r.offsets.empty()) {
+    NACS_EXPECTS(r.offsets.size() == r.rows.size(), errc::invalid_data,
+                 "nacs::select_coreset: method offsets do not match its rows");
+    std::vector<std::size_t> at(static_cast<std::size_t>(ctx.train.rows()), 0);
+    for (std::size_t i = 0; i < r.rows.size(); ++i) at[static_cast<std::size_t>(r.rows[i])] = i;
+    c.offsets.resize(c.rows.size());
+    for (std::size_t i = 0; i < c.rows.size(); ++i) c.offsets[i] = r.offsets[at[static_cast<std::size_t>(c.rows[i])]];
+  }
+  c.importance_weights = r.importance_weights;
   ctx.report.rows_removed = static_cast<row_index>(fr.removed.size());
   ctx.report.removed_rows = std::move(fr.removed);
   ctx.report.removed_scores = std::move(fr.removed_scores);
