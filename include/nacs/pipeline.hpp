@@ -7,6 +7,7 @@
 /// tables with nacs::run_coreset, and the final training on a coreset.
 #pragma once
 
+#include <nacs/pipeline/auto.hpp>
 #include <nacs/pipeline/config.hpp>
 #include <nacs/pipeline/coreset.hpp>
 #include <nacs/pipeline/embedding.hpp>
@@ -14,5 +15,6 @@
 #include <nacs/pipeline/final.hpp>
 #include <nacs/pipeline/method.hpp>
 #include <nacs/pipeline/methods.hpp>
+#include <nacs/pipeline/sampling.hpp>
 #include <nacs/pipeline/select.hpp>
 #include <nacs/pipeline/trust.hpp>

@@ -37,6 +37,8 @@
 /// then trained on the chosen rows and the filter (MC dropout by default) runs.
 #pragma once
 
+#include <algorithm>
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -76,6 +78,28 @@ namespace nacs {
 /// @throws nacs::error errc::invalid_argument for a value outside [0, 1], or a sum that is not k
 [[nodiscard]] std::vector<row_index> systematic_sample(std::span<const double> probabilities, row_index k,
                                                        std::uint64_t seed);
+
+/// @brief The logit offset of a row kept by case-control sampling: log(pi(x, 1) / pi(x, 0)) with
+/// pi(x, y) = min(1, c abs(y - p)), i.e. log(min(1, c (1 - p)) / min(1, c p)); -logit(p) when neither is clipped.
+/// @param[in] p the pilot's probability, in (0, 1)
+/// @param[in] c the scale of inclusion_probabilities (> 0)
+[[nodiscard]] inline double case_control_offset(double p, double c) noexcept {
+  return std::log(std::min(1.0, c * (1.0 - p))) - std::log(std::min(1.0, c * p));
+}
+
+/// @brief Inverse-probability weights of sampled rows, clipped, rescaled to mean 1, and their effective sample share.
+struct importance_weights_result {
+  std::vector<float> weights;          ///< one per row, mean 1
+  double effective_sample_share = 1.0;  ///< (sum w)^2 / (sum w^2) / rows, of the clipped weights
+};
+
+/// @brief w_j = min(cap, 1 / pi[rows[j]]), rescaled to mean 1 (Horvitz-Thompson weights, clipped).
+/// @param[in] probabilities the inclusion probabilities of every row (N)
+/// @param[in] rows          the sampled rows (indices into probabilities)
+/// @param[in] cap           the largest weight before rescaling (> 0)
+/// @throws nacs::error errc::invalid_argument for a row out of range or with probability 0
+[[nodiscard]] importance_weights_result inverse_probability_weights(std::span<const double> probabilities,
+                                                                    std::span<const row_index> rows, double cap);
 
 /// @brief Which rows train a pilot model.
 enum class pilot_sample {

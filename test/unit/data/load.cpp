@@ -283,7 +283,8 @@ TEST_CASE("write_source_rows: the chosen training rows' lines as they are in the
   const std::vector<row_index> one = {0};
   expect_error([&] { (void)nacs::write_source_rows(plain, one, dir.path / "x.tsv"); }, nacs::errc::invalid_argument,
                "keep_origins");
-  const auto kept = nacs::load_ctr_data(nacs::seq, {.data = data, .test = data, .keep_origins = true});
+  const auto kept =
+      nacs::load_ctr_data(nacs::seq, {.data = data, .test = data, .valid_share_of_data = 0.0, .keep_origins = true});
   const std::vector<row_index> outside = {0, kept.train.rows()};
   expect_error([&] { (void)nacs::write_source_rows(kept, outside, dir.path / "x.tsv"); },
                nacs::errc::invalid_argument, "row 40 (position 1) is outside the 40 training rows");
@@ -387,4 +388,34 @@ TEST_CASE("load_ctr_data on the Criteo sample: 8:1:1 files, nothing skipped") {
   CHECK(d.rows_skipped() == 0);
   CHECK(d.valid.rows() > 0);
   CHECK(d.test.rows() > 0);
+}
+
+TEST_CASE("load_ctr_data with only a test file: a seeded share of data validates") {
+  temp_dir dir("testonly");
+  const auto data = dir.write("train.tsv", criteo_file(200, 40));
+  const auto test = dir.write("test.tsv", criteo_file(30, 40, 7));
+  nacs::load_options o{.data = data, .format = nacs::data_format::criteo, .test = test};
+  o.split.seed = 4;
+  o.vocabulary.min_count = 1;
+  const auto d = nacs::load_ctr_data(nacs::seq, o);
+  CHECK(d.valid_from_data == 20);
+  CHECK(d.valid.rows() == 20);
+  CHECK(d.train.rows() == 180);
+  CHECK(d.test.rows() == 30);
+  CHECK(d.valid.encoded());
+  // The rows are split() of the file with shares 0.9 / 0.1 / 0 and the same seed.
+  const auto read = nacs::read_criteo(data);
+  const auto parts = nacs::split(nacs::seq, read.data, {.train = 0.9, .valid = 0.1, .test = 0.0, .seed = 4});
+  CHECK(d.valid.labels == parts.valid.labels);
+  CHECK(d.train.labels == parts.train.labels);
+  // Another seed, other validation rows; share 0 keeps every row for training.
+  o.split.seed = 5;
+  CHECK(nacs::load_ctr_data(nacs::seq, o).valid.ids != d.valid.ids);
+  o.valid_share_of_data = 0.0;
+  const auto none = nacs::load_ctr_data(nacs::seq, o);
+  CHECK(none.valid.rows() == 0);
+  CHECK(none.valid_from_data == 0);
+  CHECK(none.train.rows() == 200);
+  o.valid_share_of_data = 1.0;
+  CHECK_THROWS_AS(nacs::load_ctr_data(nacs::seq, o), nacs::error);
 }

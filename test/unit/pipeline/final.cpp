@@ -142,8 +142,9 @@ TEST_CASE("train_on_coreset uses the weights and targets when asked, and the lab
   const auto used = nacs::train_on_coreset(nacs::seq, syn.data, soft, std::nullopt,
                                            nacs::evaluation_set{&syn.data, test}, on);
   CHECK(used.test_logloss != base.test_logloss);
-  // The default is the paper's: unweighted (Algorithm 1 trains on S with L_lc, no gamma), on the targets.
-  CHECK(nacs::final_options{}.weights == nacs::final_weighting::none);
+  // The default is the paper's for gamma: unweighted (Algorithm 1 trains on S with L_lc, no gamma), on the
+  // targets; only importance weights are trained with (method_default).
+  CHECK(nacs::final_options{}.weights == nacs::final_weighting::method_default);
   CHECK(nacs::final_options{}.use_targets);
   nacs::coreset weighted_labels = labels_only;
   weighted_labels.weights = soft.weights;
@@ -239,4 +240,66 @@ TEST_CASE("train_on_coreset with best_on_validation tests the weighting with the
   // The choice is made on validation AUC: without a validation set it is refused.
   nacs_ref::expect_error([&] { (void)nacs::train_on_coreset(nacs::seq, syn.data, bad, std::nullopt, test, choose); },
                          nacs::errc::invalid_argument, "best_on_validation picks the weighting on validation AUC and needs a validation set");
+}
+
+TEST_CASE("train_on_coreset's prior correction: the class-prior offset by hand, the coreset's own offsets, off") {
+  const auto syn = planted();
+  const auto& d = syn.data;
+  // A class-balanced coreset: 150 positives and 150 negatives.
+  nacs::coreset c;
+  for (nacs::row_index r = 0; r < d.rows() && c.rows.size() < 300; ++r) {
+    const bool pos = d.labels[static_cast<std::size_t>(r)] >= 0.5f;
+    long have = 0;
+    for (const auto x : c.rows) have += (d.labels[static_cast<std::size_t>(x)] >= 0.5f) == pos ? 1 : 0;
+    if (have < 150) c.rows.push_back(r);
+  }
+  REQUIRE(c.rows.size() == 300);
+  double share = 0;
+  for (const float y : d.labels) share += y >= 0.5f ? 1 : 0;
+  share /= static_cast<double>(d.rows());
+  const auto test_rows = range(0, 1000);
+  const nacs::evaluation_set test{&d, test_rows};
+  const auto on = nacs::train_on_coreset(nacs::seq, d, c, std::nullopt, test, small_model());
+  CHECK(on.correction == "class-prior");
+  CHECK(on.offset_mean == doctest::Approx(std::log(0.5 / 0.5) - std::log(share / (1 - share))).epsilon(1e-5));
+  auto off_opt = small_model();
+  off_opt.prior_correction = false;
+  const auto off = nacs::train_on_coreset(nacs::seq, d, c, std::nullopt, test, off_opt);
+  CHECK(off.correction == "none");
+  CHECK(off.offset_mean == 0.0);
+  // The correction moves the predictions to the data's rate: lower log loss on the natural test rows.
+  CHECK(on.test_logloss < off.test_logloss);
+  // The coreset's own offsets win over the class prior.
+  c.offsets.assign(c.rows.size(), 0.25f);
+  const auto own = nacs::train_on_coreset(nacs::seq, d, c, std::nullopt, test, small_model());
+  CHECK(own.correction == "coreset");
+  CHECK(own.offset_mean == doctest::Approx(0.25));
+  // A coreset at the data's own rate gets no offset.
+  nacs::coreset natural;
+  natural.rows = range(0, static_cast<nacs::row_index>(d.rows()));
+  const auto nat = nacs::train_on_coreset(nacs::seq, d, natural, std::nullopt, test, small_model());
+  CHECK(nat.correction == "none");
+  // Offsets that do not match the rows are an error.
+  c.offsets.resize(5);
+  CHECK_THROWS_AS((void)nacs::train_on_coreset(nacs::seq, d, c, std::nullopt, test, small_model()), nacs::error);
+}
+
+TEST_CASE("final_weighting::method_default trains with importance weights only") {
+  const auto syn = planted();
+  const auto& d = syn.data;
+  nacs::coreset c;
+  c.rows = range(0, 400);
+  c.weights.assign(400, 1.0f);
+  for (std::size_t i = 0; i < 400; i += 3) c.weights[i] = 2.0f;
+  const auto test_rows = range(1000, 2000);
+  const nacs::evaluation_set test{&d, test_rows};
+  auto o = small_model();
+  CHECK(o.weights == nacs::final_weighting::method_default);
+  CHECK_FALSE(nacs::train_on_coreset(nacs::seq, d, c, std::nullopt, test, o).weighted);
+  c.importance_weights = true;
+  const auto w = nacs::train_on_coreset(nacs::seq, d, c, std::nullopt, test, o);
+  CHECK(w.weighted);
+  o.weights = nacs::final_weighting::gamma;
+  CHECK(nacs::train_on_coreset(nacs::seq, d, c, std::nullopt, test, o).test_auc == w.test_auc);
+  CHECK(nacs::to_string(nacs::final_weighting::method_default) == "method");
 }

@@ -148,22 +148,38 @@ inline method_result draw_with_probabilities(selection_context& ctx, std::span<c
   out.importance_weights = importance;
   if (importance) {
     const double cap = clip * static_cast<double>(ctx.train.rows()) / static_cast<double>(ctx.target);
-    out.weights.resize(out.rows.size());
-    double sum = 0, sq = 0;
-    for (std::size_t i = 0; i < out.rows.size(); ++i) {
-      const double w = std::min(cap, 1.0 / pi[static_cast<std::size_t>(out.rows[i])]);
-      out.weights[i] = static_cast<float>(w);
-      sum += w;
-      sq += w * w;
-    }
-    normalise_mean_one(out.weights);
-    ctx.report.effective_sample_share = sq > 0 ? sum * sum / sq / static_cast<double>(out.rows.size()) : 1.0;
+    importance_weights_result w = nacs::inverse_probability_weights(pi, out.rows, cap);
+    out.weights = std::move(w.weights);
+    ctx.report.effective_sample_share = w.effective_sample_share;
   }
   ctx.report.rounds = 1;
   return out;
 }
 
 }  // namespace detail::pipeline
+
+inline importance_weights_result inverse_probability_weights(std::span<const double> probabilities,
+                                                            std::span<const row_index> rows, double cap) {
+  NACS_EXPECTS(cap > 0.0, errc::invalid_argument, "nacs::inverse_probability_weights: the cap must be > 0");
+  importance_weights_result out;
+  out.weights.resize(rows.size());
+  double sum = 0, sq = 0;
+  for (std::size_t j = 0; j < rows.size(); ++j) {
+    const row_index r = rows[j];
+    NACS_EXPECTS(r >= 0 && static_cast<std::size_t>(r) < probabilities.size() &&
+                     probabilities[static_cast<std::size_t>(r)] > 0.0,
+                 errc::invalid_argument,
+                 "nacs::inverse_probability_weights: row " + std::to_string(r) +
+                     " is out of range or had probability 0, so it cannot have been sampled");
+    const double w = std::min(cap, 1.0 / probabilities[static_cast<std::size_t>(r)]);
+    out.weights[j] = static_cast<float>(w);
+    sum += w;
+    sq += w * w;
+  }
+  detail::pipeline::normalise_mean_one(out.weights);
+  out.effective_sample_share = sq > 0 ? sum * sum / sq / static_cast<double>(rows.size()) : 1.0;
+  return out;
+}
 
 inline std::vector<double> inclusion_probabilities(std::span<const double> scores, row_index k) {
   return detail::pipeline::solve_inclusion(scores, k).pi;
@@ -260,9 +276,7 @@ method_result lcc_method::select(const P& policy, selection_context& ctx) const 
   method_result out = draw_with_probabilities(ctx, inc.pi, false, 1.0);
   out.offsets.resize(out.rows.size());
   for (std::size_t j = 0; j < out.rows.size(); ++j) {
-    const double p = pt[static_cast<std::size_t>(out.rows[j])];
-    const double a1 = std::min(1.0, inc.c * (1.0 - p)), a0 = std::min(1.0, inc.c * p);
-    out.offsets[j] = static_cast<float>(std::log(a1) - std::log(a0));
+    out.offsets[j] = static_cast<float>(case_control_offset(pt[static_cast<std::size_t>(out.rows[j])], inc.c));
   }
   ctx.report.selection_seconds += seconds_since(t0);
   return out;
