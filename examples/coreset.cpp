@@ -326,7 +326,8 @@ request parse_command_line(int argc, const char* const* argv, bool& help) {
   // The data flags' own checks, before those that combine them with the other flags.
   static_cast<nacs_cli::data_request&>(r) = data.get();
   if (trust_value.given() && r.trust != "constant") throw nacs_cli::usage_error("--trust-value applies to --trust constant");
-  if ((remove_rate.given() && r.filter != "mcdropout" && r.filter != "tce") || (passes.given() && r.filter != "mcdropout"))
+  if (r.method != nacs::auto_method_name &&
+      ((remove_rate.given() && r.filter != "mcdropout" && r.filter != "tce") || (passes.given() && r.filter != "mcdropout")))
     throw nacs_cli::usage_error("--remove-rate applies to --filter mcdropout or tce, --passes to --filter mcdropout");
   if (r.evaluate && r.valid && !r.test) throw nacs_cli::usage_error("--evaluate needs test rows: give --test as well");
   if (r.evaluate && r.split_given && r.split_test <= 0)

@@ -70,10 +70,34 @@ if(EXISTS ${PROJECT_SOURCE_DIR}/examples/train.cpp)  # nacs-train is declared af
 endif()
 
 # Every method and filter through the one entry point; --noise, --rounds, --trust, --solver.
-foreach(method nacs random random-balanced setcover kcenter svpcf gradnorm)
-  coreset_check(method_${method} "--synthetic|2000|--ratio|0.05|${tiny}|--passes|2|--method|${method}|--policy|par"
+foreach(method nacs random random-balanced setcover kcenter svpcf gradnorm negsample lcc osmac sensitivity)
+  coreset_check(method_${method} "--synthetic|2000|--ratio|0.05|${tiny}|--method|${method}|--policy|par"
                 "method=${method}|rows_selected=80")
 endforeach()
+# The samples run without a filter unless one is named; the others with MC dropout.
+coreset_check(sample_filter "--synthetic|2000|--ratio|0.05|${tiny}|--method|lcc|--pilot-share|0.2|--pilot-sample|balanced|--pilot-model|lr"
+              "filter=none|rows_removed=0|pilot_rows=320|importance_weights=OFF")
+coreset_check(osmac_weights "--synthetic|2000|--ratio|0.05|${tiny}|--method|osmac|--weight-clip|3|--evaluate"
+              "importance_weights=ON|final_weights=method" "-DKEYS=weight_ess_share|rows_trained_selection")
+coreset_check(negsample_share "--synthetic|2000|--ratio|0.05|${tiny}|--method|negsample|--positive-share|0.25|--evaluate"
+              "coreset_positive_share=0.25|correction=coreset")
+# --method auto: every candidate's validation AUC, the choice, and the two controls reused from its trials.
+coreset_check(auto "--synthetic|2000|--ratio|0.05|${tiny}|--rounds|2|--passes|2|--method|auto|--auto-candidates|random,kcenter,random-balanced|--evaluate"
+              "method=auto|filter=per-candidate|rows_selected=80"
+              "-DKEYS=auto_choice|auto_candidates|auto_seconds|balanced_test_auc|balanced_test_logloss|valid_auc|random_valid_auc|balanced_valid_auc")
+# --evaluate trains the two controls: a random and a class-balanced random sample of k rows.
+coreset_check(evaluate_controls "--synthetic|2000|--ratio|0.05|${tiny}|--method|random-balanced|--evaluate"
+              "filter=none|correction=class-prior" "-DKEYS=balanced_test_auc|balanced_test_logloss|offset_mean")
+coreset_fails(auto_without_validation 1 "--synthetic|1000|--split|0.9,0,0.1|--method|auto"
+              "--method auto chooses among its candidates on validation AUC, and there are no validation rows")
+coreset_fails(auto_candidates_without_auto 2 "--synthetic|1000|--auto-candidates|random" "--auto-candidates applies to --method auto")
+coreset_fails(auto_candidate_unknown 2 "--synthetic|1000|--method|auto|--auto-candidates|random,nacs-xx" "unknown candidate 'nacs-xx'")
+coreset_fails(auto_with_filter 2 "--synthetic|1000|--method|auto|--filter|tce" "--filter does not apply to --method auto")
+coreset_fails(pilot_share_one 2 "--synthetic|1000|--method|lcc|--pilot-share|1" "--pilot-share must be < 1")
+coreset_fails(pilot_sample_unknown 2 "--synthetic|1000|--method|lcc|--pilot-sample|stratified" "--pilot-sample must be one of uniform, balanced")
+coreset_fails(pilot_model_unknown 2 "--synthetic|1000|--method|lcc|--pilot-model|gbdt" "--pilot-model must be one of")
+coreset_fails(weight_clip_below_one 2 "--synthetic|1000|--method|osmac|--weight-clip|0.5" "--weight-clip must be >= 1")
+coreset_fails(positive_share_zero 2 "--synthetic|1000|--method|negsample|--positive-share|0" "--positive-share must be > 0")
 foreach(filter tce rce none)
   coreset_check(filter_${filter} "--synthetic|2000|--ratio|0.05|${tiny}|--filter|${filter}|--rounds|2"
                 "filter=${filter}|rows_selected=80|rounds=2")
@@ -93,7 +117,7 @@ coreset_check(preset_override
               "--synthetic|2000|--ratio|0.05|${tiny}|--rounds|2|--preset|large|--candidate-share|0.5|--round-epochs|2|--final-weights|none"
               "preset=large|candidate_share=0.5|partitions=class-balanced|round_epochs=2|final_weights=none")
 coreset_check(preset_paper "--synthetic|2000|--ratio|0.05|${tiny}|--rounds|2"
-              "preset=paper|candidate_share=1|partitions=random|round_epochs=1|final_weights=none")
+              "preset=paper|candidate_share=1|partitions=random|round_epochs=1|final_weights=method")
 add_test(NAME examples/coreset/preset_is_its_flags
          COMMAND ${CMAKE_COMMAND} -DEXE=${coreset_exe} -DDIR=${coreset_dir}
                  "-DARGS=--synthetic|2000|--ratio|0.05|${tiny}|--rounds|2|--passes|2"
@@ -150,6 +174,12 @@ if(EXISTS ${coreset_criteo}/train.csv)
                 "--data|${coreset_criteo}/train.csv|--format|criteo|--valid|${coreset_criteo}/dev.csv|--test|${coreset_criteo}/test.csv|--ratio|0.05|--mlp|32,32|--epochs|1|--rounds|2|--passes|2|--partition-size|1024|--quiet|--emit|criteo_emit.tsv|--out|criteo_out.csv"
                 "rows=7200|rows_selected=360|rows_skipped=0" -DCSV=criteo_out.csv -DEMIT=criteo_emit.tsv)
   set_tests_properties(examples/coreset/criteo_emit PROPERTIES FIXTURES_SETUP coreset_criteo_emit)
+  # Only --test: a seeded tenth of --data validates, and stderr says so.
+  add_test(NAME examples/coreset/test_only_validates
+           COMMAND ${CMAKE_COMMAND} -DEXE=${coreset_exe} -DDIR=${coreset_dir}
+                   "-DARGS=--data|${coreset_criteo}/train.csv|--format|criteo|--test|${coreset_criteo}/test.csv|--method|random|--mlp|16|--epochs|1"
+                   "-DSTDERR=rows: 6480 train, 720 valid, 391 test.*validation: 720 rows of --data drawn with --seed"
+                   "-DSTDOUT=\"valid_rows\":720," -P ${coreset_scripts}/run_expect.cmake)
   if(EXISTS ${PROJECT_SOURCE_DIR}/examples/train.cpp)
     # The emitted lines are Criteo lines: all 360 read back, none malformed.
     add_test(NAME examples/coreset/criteo_emit_read_back

@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: Apache-2.0
 # Checks that nacs-coreset's ablation switches reach what they name.
 #   cmake -DEXE=nacs-coreset -DDIR=<dir> -DARGS="--synthetic|2000|..." -P coreset_ablation.cmake
-# Run A: ARGS --evaluate (defaults, the paper's: unweighted training on the corrected targets).
+# Run A: ARGS --evaluate (defaults, the paper's for NaCS: --final-weights method trains unweighted on the corrected targets).
 # Run B: ARGS --evaluate --final-weights gamma --final-targets labels.
 # Run C: ARGS --selection-weights gamma.
 # A and B select the same coreset (the final-training switches must not touch the selection), so
@@ -46,7 +46,7 @@ string(JSON b_auc GET "${b}" test_auc)
 if(a_auc STREQUAL b_auc)
   message(FATAL_ERROR "none+corrected and gamma+labels gave the same test AUC ${a_auc}: the switches changed nothing")
 endif()
-expect_keys("a:final_weights:none" "a:final_targets:corrected" "b:final_weights:gamma" "d:final_weights:auto"
+expect_keys("a:final_weights:method" "a:final_targets:corrected" "b:final_weights:gamma" "d:final_weights:auto"
             "b:final_targets:labels" "c:selection_weights:gamma" "a:selection_weights:none")
 string(JSON pos GET "${a}" coreset_positive_share)
 string(JSON base GET "${a}" base_positive_share)
