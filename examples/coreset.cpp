@@ -47,13 +47,17 @@ using policy_choice = std::variant<nacs::sequenced_policy>;
 
 const char* const summary =
     "Selects a coreset of a click-through-rate data set: k = floor(--ratio x N) training rows with\n"
-    "weights gamma and corrected labels q, by NaCS (facility location over Adam-adjusted head\n"
-    "gradients in --rounds rounds, progressive label self-correction, then an uncertainty filter\n"
-    "that removes the --remove-rate share of the least trustworthy picks) or by a baseline method.\n"
+    "weights and targets. By default (--method auto) it builds the coreset of each candidate method\n"
+    "(--auto-candidates), trains a model on each and keeps the one that validates best; --method nacs\n"
+    "is the paper's NaCS (facility location over Adam-adjusted head gradients in --rounds rounds,\n"
+    "progressive label self-correction, then an uncertainty filter that removes the --remove-rate\n"
+    "share of the least trustworthy picks); the other methods are baselines and importance samples\n"
+    "(docs/methods.md).\n"
     "The data is a file (--data with --format, split 8:1:1 with --seed unless --valid/--test are\n"
     "given) or --synthetic N rows of nacs's Criteo-shaped benchmark with planted label noise.\n"
-    "--evaluate trains a fresh model on the coreset and one on as many random rows, and reports\n"
-    "both test AUCs (with --synthetic also against the clean labels); --evaluate-full adds a model\n"
+    "--evaluate trains a fresh model on the coreset and, as controls, on as many random rows and as\n"
+    "many class-balanced random rows, and reports the test AUCs (with --synthetic also against the\n"
+    "clean labels); --evaluate-full adds a model\n"
     "trained on every training row. Progress goes to stderr; one JSON line to stdout.";
 
 const char* const epilog =
@@ -80,7 +84,13 @@ const char* const epilog =
     "the coreset's shape: base_positive_share and coreset_positive_share (labels >= 0.5 among the\n"
     "training rows and the coreset), coreset_target_mean (mean q), weight_max_over_mean and\n"
     "weight_ess_share ((sum gamma)^2 / sum gamma^2 / k: 1 for equal weights);\n"
-    "--evaluate: test_auc, test_logloss, random_test_auc, random_test_logloss, final_weights_used\n"
+    "rows_trained_selection (rows the selection's models trained on, over epochs), pilot_rows,\n"
+    "importance_weights, prior_correction; --method auto: auto_choice, auto_candidates (each\n"
+    "candidate's method, valid_auc, seconds, selection_seconds, and with --evaluate test_auc and\n"
+    "test_logloss), auto_seconds;\n"
+    "--evaluate: test_auc, test_logloss, valid_auc, random_test_auc, random_test_logloss,\n"
+    "random_valid_auc, balanced_test_auc, balanced_test_logloss, balanced_valid_auc, correction\n"
+    "and offset_mean (the logit offsets trained with), final_weights_used\n"
     "(none or gamma: what --final-weights trained the tested model with); --evaluate-full:\n"
     "full_test_auc, full_test_logloss; --synthetic: base_flip_share (flipped labels among the\n"
     "training rows), selected_flip_share, removed_flip_share (among the rows the filter removed),\n"
@@ -136,9 +146,9 @@ request parse_command_line(int argc, const char* const* argv, bool& help) {
                               {.default_value = 0.01, .min = 0.0, .min_exclusive = true, .max = 1.0, .max_exclusive = true});
   auto method = p.flag<std::string>(
       "method", "NAME",
-      "selection method; auto: build the coreset of each --auto-candidates method, train a model on each, keep the one "
-      "with the best validation AUC",
-      {.default_value = "nacs", .choices = method_choices()});
+      "selection method; auto (the default): build the coreset of each --auto-candidates method, train a model on "
+      "each, keep the one with the best validation AUC (needs validation rows); nacs: the paper's method",
+      {.default_value = std::string(nacs::auto_method_name), .choices = method_choices()});
   auto auto_candidates = p.flag<std::string>(
       "auto-candidates", "LIST",
       "--method auto: comma list of candidates (default " + joined(nacs::default_auto_candidates()) + "; any of " +
@@ -158,7 +168,7 @@ request parse_command_line(int argc, const char* const* argv, bool& help) {
                                     {.default_value = 10.0, .min = 1.0});
   auto preset = p.flag<std::string>(
       "preset", "NAME",
-      "paper: the paper's method; large: the configuration measured best at 1 M rows (docs/results.md): "
+      "paper: the paper's method; large: the configuration measured best at 1 M rows (synthetic data; docs/results-log.md): "
       "--candidate-share max(0.1, 4 x R, R / (1 - remove rate)), --partitions class-balanced, --embedding plain, "
       "--round-epochs 0, --final-weights auto; "
       "flags given explicitly override it",

@@ -30,14 +30,25 @@ file(WRITE ${coreset_dir}/not_criteo.tsv "this is not\ta criteo file\n1\t2\n")
 set(tiny "--fields|4|--vocabulary-size|10|--mlp|16,16|--embedding-dim|4|--epochs|1|--partition-size|256")
 set(csv_in "--data|clicks.csv|--format|csv|--label|click|--columns|site,app,noise|--min-count|1")
 
+# Most runs test NaCS: a run that names no --method gets --method nacs (the program's default is
+# auto, tested by default_is_auto).
+function(nacs_unless_named out args)
+  if(NOT args MATCHES "--method\\|")
+    set(args "--method|nacs|${args}")
+  endif()
+  set(${out} "${args}" PARENT_SCOPE)
+endfunction()
+
 # A run that must succeed: JSON values in `expect` ("key=value|..."), more checks in ARGN.
 function(coreset_check name args expect)
+  nacs_unless_named(args "${args}")
   add_test(NAME examples/coreset/${name}
            COMMAND ${CMAKE_COMMAND} -DEXE=${coreset_exe} -DDIR=${coreset_dir} "-DARGS=${args}" "-DEXPECT=${expect}"
                    ${ARGN} -P ${coreset_scripts}/coreset_check.cmake)
 endfunction()
 # A run that must fail with exit status `rc` and one line on stderr matching `regex`, nothing on stdout.
 function(coreset_fails name rc args regex)
+  nacs_unless_named(args "${args}")
   add_test(NAME examples/coreset/error/${name}
            COMMAND ${CMAKE_COMMAND} -DEXE=${coreset_exe} -DDIR=${coreset_dir} "-DARGS=${args}|--quiet" -DRC=${rc}
                    "-DSTDERR=${regex}" -DONE_LINE_STDERR=ON -DEMPTY_STDOUT=ON -P ${coreset_scripts}/run_expect.cmake)
@@ -55,7 +66,7 @@ coreset_check(synthetic_out "--synthetic|2000|--ratio|0.05|${tiny}|--passes|2|--
 set_tests_properties(examples/coreset/synthetic_out PROPERTIES FIXTURES_SETUP coreset_synthetic_out)
 add_test(NAME examples/coreset/progress
          COMMAND ${CMAKE_COMMAND} -DEXE=${coreset_exe} -DDIR=${coreset_dir}
-                 "-DARGS=--synthetic|2000|--ratio|0.05|--fields|4|--vocabulary-size|10|--mlp|16,16|--epochs|1|--partition-size|256|--passes|2|--rounds|2"
+                 "-DARGS=--method|nacs|--synthetic|2000|--ratio|0.05|--fields|4|--vocabulary-size|10|--mlp|16,16|--epochs|1|--partition-size|256|--passes|2|--rounds|2"
                  "-DSTDERR=generated 2000 synthetic rows.*rows: 1600 train, 200 valid, 200 test.*round 1/2 scoring.*round 2/2 training.*filtering.*selected 80 rows in .* s .2 rounds, [0-9]+ partitions, [0-9]+ rows scored, 9 removed by the filter.: scoring .*greedy .*training .*filter "
                  "-DSTDOUT=^\\{\"ratio\":0\\.050*[0-9]*,\"method\":\"nacs\",\"filter\":\"mcdropout\",\"rows\":1600,\"rows_selected\":80,\"selection_seconds\":"
                  -P ${coreset_scripts}/run_expect.cmake)
@@ -69,6 +80,13 @@ if(EXISTS ${PROJECT_SOURCE_DIR}/examples/train.cpp)  # nacs-train is declared af
   set_tests_properties(examples/coreset/train_reads_out PROPERTIES FIXTURES_REQUIRED coreset_synthetic_out)
 endif()
 
+# Without --method: auto over its default candidates.
+coreset_check(auto_default_candidates "--method|auto|--synthetic|2000|--ratio|0.05|${tiny}|--rounds|2|--passes|2"
+              "method=auto|rows_selected=80" "-DKEYS=auto_choice|auto_candidates")
+add_test(NAME examples/coreset/default_method
+         COMMAND ${CMAKE_COMMAND} -DEXE=${coreset_exe} -DDIR=${coreset_dir}
+                 "-DARGS=--synthetic|2000|--ratio|0.05|--fields|4|--vocabulary-size|10|--mlp|16,16|--epochs|1|--rounds|2|--quiet"
+                 "-DSTDOUT=\"method\":\"auto\",\"filter\":\"per-candidate\".*\"auto_choice\":" -P ${coreset_scripts}/run_expect.cmake)
 # Every method and filter through the one entry point; --noise, --rounds, --trust, --solver.
 foreach(method nacs random random-balanced setcover kcenter svpcf gradnorm negsample lcc osmac sensitivity)
   coreset_check(method_${method} "--synthetic|2000|--ratio|0.05|${tiny}|--method|${method}|--policy|par"
@@ -120,7 +138,7 @@ coreset_check(preset_paper "--synthetic|2000|--ratio|0.05|${tiny}|--rounds|2"
               "preset=paper|candidate_share=1|partitions=random|round_epochs=1|final_weights=method")
 add_test(NAME examples/coreset/preset_is_its_flags
          COMMAND ${CMAKE_COMMAND} -DEXE=${coreset_exe} -DDIR=${coreset_dir}
-                 "-DARGS=--synthetic|2000|--ratio|0.05|${tiny}|--rounds|2|--passes|2"
+                 "-DARGS=--method|nacs|--synthetic|2000|--ratio|0.05|${tiny}|--rounds|2|--passes|2"
                  "-DEXPLICIT=--candidate-share|0.2|--partitions|class-balanced|--embedding|plain|--round-epochs|0|--final-weights|auto"
                  -P ${coreset_scripts}/coreset_preset.cmake)
 coreset_fails(preset_unknown 2 "--synthetic|2000|--preset|larg" "--preset must be one of paper, large.*did you mean large")
@@ -128,12 +146,12 @@ coreset_fails(preset_unknown 2 "--synthetic|2000|--preset|larg" "--preset must b
 # --final-weights / --final-targets reach the final training only; --selection-weights the selection.
 add_test(NAME examples/coreset/ablation_switches
          COMMAND ${CMAKE_COMMAND} -DEXE=${coreset_exe} -DDIR=${coreset_dir}
-                 "-DARGS=--synthetic|2000|--ratio|0.1|${tiny}|--rounds|2|--passes|2"
+                 "-DARGS=--method|nacs|--synthetic|2000|--ratio|0.1|${tiny}|--rounds|2|--passes|2"
                  -P ${coreset_scripts}/coreset_ablation.cmake)
 # --selection-model: the selection's model; --model: the evaluated one.
 add_test(NAME examples/coreset/selection_model
          COMMAND ${CMAKE_COMMAND} -DEXE=${coreset_exe} -DDIR=${coreset_dir}
-                 "-DARGS=--synthetic|2000|--ratio|0.05|${tiny}|--rounds|2|--passes|2"
+                 "-DARGS=--method|nacs|--synthetic|2000|--ratio|0.05|${tiny}|--rounds|2|--passes|2"
                  -P ${coreset_scripts}/coreset_selection_model.cmake)
 coreset_fails(final_weights_auto_without_validation 1 "--synthetic|1000|--split|0.9,0,0.1|--evaluate|--final-weights|auto"
               "--final-weights auto chooses the weighting on validation AUC, and there are no validation rows")
