@@ -130,7 +130,10 @@ std::vector<std::string> method_choices() {
 
 std::string joined(std::span<const std::string_view> names) {
   std::string s;
-  for (const auto n : names) s += (s.empty() ? "" : ",") + std::string(n);
+  for (const auto n : names) {
+    if (!s.empty()) s.push_back(',');
+    s.append(n);
+  }
   return s;
 }
 

@@ -6,6 +6,7 @@
 #include <nacs/core/error.hpp>
 #include <nacs/data/synthetic.hpp>
 #include <nacs/pipeline/auto.hpp>
+#include <nacs_test/synthetic.hpp>
 
 #include <algorithm>
 #include <optional>
@@ -14,18 +15,9 @@
 
 namespace {
 
+// 20 % of positives and 10 % of negatives flipped.
 nacs::synthetic_data data(nacs::row_index rows, std::uint64_t seed) {
-  nacs::synthetic_options o;
-  o.rows = rows;
-  o.fields = 6;
-  o.vocabulary_size = 20;
-  o.zipf_exponent = 0.8;
-  o.factor_dim = 4;
-  o.base_rate = 0.3;
-  o.flip_positive = 0.2;
-  o.flip_negative = 0.1;
-  o.seed = seed;
-  return nacs::generate_synthetic(nacs::seq, o);
+  return nacs_test::small_synthetic(rows, seed, 0.3, 0.2, 0.1);
 }
 
 nacs::coreset_options options() {

@@ -40,7 +40,7 @@ nacs::coreset_options small_options() {
 
 TEST_CASE("one table per kind, in the documented order") {
   CHECK(nacs::join_names(nacs::method_names(), ", ") ==
-        "nacs, random, random-balanced, setcover, kcenter, svpcf, gradnorm");
+        "nacs, random, random-balanced, setcover, kcenter, svpcf, gradnorm, negsample, lcc, osmac, sensitivity");
   CHECK(nacs::join_names(nacs::filter_names()) == "mcdropout, tce, rce or none");
   CHECK(nacs::join_names(nacs::trust_names()) == "sigmoid, linear, constant or none");
   CHECK(nacs::join_names(nacs::embedding_names()) == "adam, plain or scalar");
@@ -170,7 +170,7 @@ TEST_CASE("presets: paper is the defaults, large sets exactly its five settings"
   CHECK(o.candidate_share == 1.0);
   CHECK(o.partitions == nacs::partition_mode::random);
   CHECK(o.round_epochs == 1);
-  CHECK(f.weights == nacs::final_weighting::none);
+  CHECK(f.weights == nacs::final_weighting::method_default);
   CHECK(c.solver == "lazy");
 }
 

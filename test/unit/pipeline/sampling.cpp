@@ -8,6 +8,7 @@
 #include <nacs/pipeline/config.hpp>
 #include <nacs/pipeline/sampling.hpp>
 #include <nacs/pipeline/select.hpp>
+#include <nacs_test/synthetic.hpp>
 
 #include <algorithm>
 #include <cmath>
@@ -20,17 +21,7 @@
 namespace {
 
 nacs::synthetic_data tiny(double base_rate = 0.3, nacs::row_index rows = 2000) {
-  nacs::synthetic_options o;
-  o.rows = rows;
-  o.fields = 6;
-  o.vocabulary_size = 20;
-  o.zipf_exponent = 0.8;
-  o.factor_dim = 4;
-  o.base_rate = base_rate;
-  o.flip_positive = 0.1;
-  o.flip_negative = 0.05;
-  o.seed = 5;
-  return nacs::generate_synthetic(nacs::seq, o);
+  return nacs_test::small_synthetic(rows, 5, base_rate);
 }
 
 nacs::coreset_options small_options() {

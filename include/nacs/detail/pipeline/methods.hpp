@@ -33,6 +33,30 @@ inline std::vector<row_index> draw_rows(std::vector<row_index> pool, row_index k
   return pool;
 }
 
+// The target rows of ctx drawn per class: `positives` positives (label >= 0.5) and the rest negatives,
+// uniformly within each class (all of a class when it has too few, the other making up the rest), in
+// increasing order; with each class's size and how many of it were kept.
+struct class_draw {
+  std::vector<row_index> rows;
+  row_index positives = 0, negatives = 0, kept_positive = 0, kept_negative = 0;
+};
+
+inline class_draw draw_by_class(const selection_context& ctx, row_index positives) {
+  std::vector<row_index> pos, neg;
+  for (row_index r = 0; r < ctx.train.rows(); ++r)
+    (ctx.train.labels[static_cast<std::size_t>(r)] >= 0.5f ? pos : neg).push_back(r);
+  class_draw out;
+  out.positives = static_cast<row_index>(pos.size());
+  out.negatives = static_cast<row_index>(neg.size());
+  out.kept_negative = std::min(out.negatives, ctx.target - std::min(out.positives, positives));
+  out.kept_positive = std::min(out.positives, ctx.target - out.kept_negative);
+  out.rows = draw_rows(std::move(pos), out.kept_positive, stream(ctx.options.seed, tag::balanced_positive));
+  const auto negatives = draw_rows(std::move(neg), out.kept_negative, stream(ctx.options.seed, tag::balanced_negative));
+  out.rows.insert(out.rows.end(), negatives.begin(), negatives.end());
+  std::sort(out.rows.begin(), out.rows.end());
+  return out;
+}
+
 inline std::vector<float> labels_of(const dataset& d, std::span<const row_index> rows) {
   std::vector<float> y(rows.size());
   for (std::size_t i = 0; i < rows.size(); ++i) y[i] = d.labels[static_cast<std::size_t>(rows[i])];
@@ -120,18 +144,8 @@ method_result random_method::select(const P&, selection_context& ctx) const {
 template <host_policy P>
 method_result balanced_random_method::select(const P&, selection_context& ctx) const {
   using namespace detail::pipeline;
-  std::vector<row_index> pos, neg;
-  for (row_index r = 0; r < ctx.train.rows(); ++r)
-    (ctx.train.labels[static_cast<std::size_t>(r)] >= 0.5f ? pos : neg).push_back(r);
-  const auto np = static_cast<row_index>(pos.size()), n_neg = static_cast<row_index>(neg.size());
-  row_index want_pos = std::min(np, (ctx.target + 1) / 2);
-  const row_index want_neg = std::min(n_neg, ctx.target - want_pos);
-  want_pos = std::min(np, ctx.target - want_neg);
   method_result out;
-  out.rows = draw_rows(std::move(pos), want_pos, stream(ctx.options.seed, tag::balanced_positive));
-  const auto negatives = draw_rows(std::move(neg), want_neg, stream(ctx.options.seed, tag::balanced_negative));
-  out.rows.insert(out.rows.end(), negatives.begin(), negatives.end());
-  std::sort(out.rows.begin(), out.rows.end());
+  out.rows = draw_by_class(ctx, (ctx.target + 1) / 2).rows;
   ctx.report.rounds = 1;
   return out;
 }

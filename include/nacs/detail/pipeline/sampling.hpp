@@ -240,23 +240,15 @@ inline std::vector<row_index> systematic_sample(std::span<const double> probabil
 template <host_policy P>
 method_result negsample_method::select(const P&, selection_context& ctx) const {
   using namespace detail::pipeline;
-  std::vector<row_index> pos, neg;
-  for (row_index r = 0; r < ctx.train.rows(); ++r)
-    (ctx.train.labels[static_cast<std::size_t>(r)] >= 0.5f ? pos : neg).push_back(r);
-  const auto np = static_cast<row_index>(pos.size()), nn = static_cast<row_index>(neg.size());
-  row_index want_pos = std::min(np, static_cast<row_index>(std::llround(positive_share * static_cast<double>(ctx.target))));
-  const row_index want_neg = std::min(nn, ctx.target - want_pos);
-  want_pos = std::min(np, ctx.target - want_neg);
+  const class_draw d =
+      draw_by_class(ctx, static_cast<row_index>(std::llround(positive_share * static_cast<double>(ctx.target))));
   method_result out;
-  out.rows = draw_rows(std::move(pos), want_pos, stream(ctx.options.seed, tag::balanced_positive));
-  const auto negatives = draw_rows(std::move(neg), want_neg, stream(ctx.options.seed, tag::balanced_negative));
-  out.rows.insert(out.rows.end(), negatives.begin(), negatives.end());
-  std::sort(out.rows.begin(), out.rows.end());
+  out.rows = d.rows;
   // o = log(a1 / a0), the log ratio of the classes' keep rates (0 when a class has no rows kept)
   double o = 0.0;
-  if (want_pos > 0 && want_neg > 0)
-    o = std::log(static_cast<double>(want_pos) / static_cast<double>(np)) -
-        std::log(static_cast<double>(want_neg) / static_cast<double>(nn));
+  if (d.kept_positive > 0 && d.kept_negative > 0)
+    o = std::log(static_cast<double>(d.kept_positive) / static_cast<double>(d.positives)) -
+        std::log(static_cast<double>(d.kept_negative) / static_cast<double>(d.negatives));
   out.offsets.assign(out.rows.size(), static_cast<float>(o));
   ctx.report.rounds = 1;
   return out;
