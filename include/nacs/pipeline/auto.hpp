@@ -63,7 +63,7 @@ struct auto_candidate {
 
 /// @brief The candidates auto_select tries by default (nacs-coreset --method auto without --auto-candidates).
 ///
-/// Chosen on the shared real data sets (docs/results.md, "--method auto"): the two controls
+/// Chosen on the shared real data sets (docs/results.md, "auto"): the two controls
 /// and NaCS with class-balanced partitions.
 [[nodiscard]] inline std::span<const std::string_view> default_auto_candidates() noexcept {
   static constexpr std::array<std::string_view, 3> names = {"random", "random-balanced", "nacs-cb"};
