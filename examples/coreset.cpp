@@ -113,6 +113,7 @@ struct request : nacs_cli::data_request {
   std::vector<std::size_t> mlp;
   double ratio = 0.01, remove_rate = 0.1, epsilon = 1e-3, trust_value = 1.0, dropout = 0.5, lr = 0.01;
   double weight_decay = 0.0, candidate_share = 1.0, positive_share = 0.5, pilot_share = 0.0, weight_clip = 10.0;
+  double auto_logloss_slack = nacs::auto_options{}.logloss_slack;
   std::uint64_t seed = 0;
   bool evaluate = false, evaluate_full = false, quiet = false;
 };
@@ -156,6 +157,11 @@ request parse_command_line(int argc, const char* const* argv, bool& help) {
       "auto-candidates", "LIST",
       "--method auto: comma list of candidates (default " + joined(nacs::default_auto_candidates()) + "; any of " +
           joined(nacs::auto_candidate_names()) + "; nacs-cb is nacs with --partitions class-balanced)");
+  auto auto_slack = p.flag<double>(
+      "auto-logloss-slack", "SE",
+      "--method auto: only candidates whose validation log loss is within SE standard errors of the lowest "
+      "compete on AUC (a large value: AUC alone)",
+      {.default_value = nacs::auto_options{}.logloss_slack, .min = 0.0});
   auto positive_share = p.flag<double>("positive-share", "S", "negsample: share of positives among the kept rows",
                                        {.default_value = 0.5, .min = 0.0, .min_exclusive = true, .max = 1.0, .max_exclusive = true});
   auto pilot_share = p.flag<double>(
@@ -293,6 +299,9 @@ request parse_command_line(int argc, const char* const* argv, bool& help) {
   r.pilot_sample = *pilot_sample;
   r.pilot_model = pilot_model.get();
   r.auto_candidates = auto_candidates.get();
+  r.auto_logloss_slack = *auto_slack;
+  if (auto_slack.given() && *method != nacs::auto_method_name)
+    throw nacs_cli::usage_error("--auto-logloss-slack applies to --method auto");
   r.positive_share = *positive_share;
   r.pilot_share = *pilot_share;
   r.weight_clip = *weight_clip;
@@ -575,10 +584,12 @@ int run(int argc, const char* const* argv) {
       quiet_opt.on_progress = {};
       // The candidates' models are evaluated on the test rows only to report them; the choice is on validation.
       chosen = nacs::auto_select(pol, d.train, *valid, r.evaluate ? std::optional<nacs::evaluation_set>(test) : std::nullopt,
-                                 candidates, quiet_opt, fo);
+                                 candidates, quiet_opt, fo, nacs::auto_options{.logloss_slack = r.auto_logloss_slack});
       for (const auto& t : chosen->trials) {
         std::ostringstream os;
-        os << "auto: " << t.name << ": valid AUC " << t.valid_auc << " (" << seconds_text(t.seconds) << ")";
+        os << "auto: " << t.name << ": valid AUC " << t.valid_auc << ", log loss " << t.valid_logloss
+           << (t.eligible ? "" : " (not eligible: log loss more than --auto-logloss-slack standard errors above the lowest)") << " ("
+           << seconds_text(t.seconds) << ")";
         info(os.str());
       }
       info("auto: chose " + chosen->chosen() + " (" + seconds_text(chosen->seconds) + " for " +
@@ -725,8 +736,11 @@ int run(int argc, const char* const* argv) {
           .add("random_test_auc", rnd->test_auc)
           .add("random_test_logloss", rnd->test_logloss)
           .add("valid_auc", ev->training.best_valid_auc)
+          .add("valid_logloss", ev->training.best_valid_logloss)
           .add("random_valid_auc", rnd->training.best_valid_auc)
+          .add("random_valid_logloss", rnd->training.best_valid_logloss)
           .add("balanced_valid_auc", bal->training.best_valid_auc)
+          .add("balanced_valid_logloss", bal->training.best_valid_logloss)
           .add("balanced_test_auc", bal->test_auc)
           .add("balanced_test_logloss", bal->test_logloss)
           .add("correction", ev->correction)
@@ -751,7 +765,8 @@ int run(int argc, const char* const* argv) {
       nacs_cli::json_array trials;
       for (const auto& t : chosen->trials) {
         nacs_cli::json_object o;
-        o.add("method", t.name).add("valid_auc", t.valid_auc).add("seconds", t.seconds)
+        o.add("method", t.name).add("valid_auc", t.valid_auc).add("valid_logloss", t.valid_logloss)
+            .add("valid_logloss_se", t.valid_logloss_se).add("eligible", t.eligible).add("seconds", t.seconds)
             .add("selection_seconds", t.report.total_seconds);
         if (r.evaluate) o.add("test_auc", t.evaluation.test_auc).add("test_logloss", t.evaluation.test_logloss);
         trials.push(o);

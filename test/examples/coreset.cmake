@@ -106,6 +106,8 @@ coreset_check(auto "--synthetic|2000|--ratio|0.05|${tiny}|--rounds|2|--passes|2|
 # --evaluate trains the two controls: a random and a class-balanced random sample of k rows.
 coreset_check(evaluate_controls "--synthetic|2000|--ratio|0.05|${tiny}|--method|random-balanced|--evaluate"
               "filter=none|correction=class-prior" "-DKEYS=balanced_test_auc|balanced_test_logloss|offset_mean")
+coreset_fails(auto_slack_without_auto 2 "--synthetic|1000|--auto-logloss-slack|0.1" "--auto-logloss-slack applies to --method auto")
+coreset_fails(auto_slack_negative 2 "--synthetic|1000|--method|auto|--auto-logloss-slack|-1" "--auto-logloss-slack must be >= 0")
 coreset_fails(auto_without_validation 1 "--synthetic|1000|--split|0.9,0,0.1|--method|auto"
               "--method auto chooses among its candidates on validation AUC, and there are no validation rows")
 coreset_fails(auto_candidates_without_auto 2 "--synthetic|1000|--auto-candidates|random" "--auto-candidates applies to --method auto")

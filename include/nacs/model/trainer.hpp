@@ -105,6 +105,8 @@ struct train_report {
   std::vector<epoch_report> epochs;        ///< one per epoch run
   std::optional<std::size_t> best_epoch;   ///< epoch with the best validation AUC
   std::optional<double> best_valid_auc;    ///< that AUC
+  std::optional<double> best_valid_logloss;  ///< the validation log loss of that epoch
+  std::optional<double> best_valid_logloss_se;  ///< its standard error (nacs::evaluation::logloss_se)
   bool stopped_early = false;              ///< true when patience ran out before `epochs`
   bool restored_best = false;              ///< true when the best epoch's weights were put back
   row_index rows_trained = 0;              ///< rows trained on, summed over epochs
@@ -221,6 +223,8 @@ std::vector<float> predict(const P& policy, ctr_model<T>& model, const evaluatio
 struct evaluation {
   double auc = 0.0;      ///< exact AUC (ties half)
   double logloss = 0.0;  ///< mean log loss (clipped at 1e-7)
+  /// standard error of that mean: the sample s.d. of the rows' log losses / sqrt(rows) (0 for one row)
+  double logloss_se = 0.0;
 };
 
 /// @brief Scores `set` in evaluation mode and returns its AUC and log loss against the dataset's labels.
@@ -231,7 +235,17 @@ evaluation evaluate(const P& policy, ctr_model<T>& model, const evaluation_set& 
   std::vector<float> y(p.size());
   for (std::size_t i = 0; i < p.size(); ++i)
     y[i] = set.data->labels[set.rows.empty() ? i : static_cast<std::size_t>(set.rows[i])];
-  return {auc(policy, std::span<const float>(p), y), log_loss(policy, std::span<const float>(p), y)};
+  evaluation ev{auc(policy, std::span<const float>(p), y), log_loss(policy, std::span<const float>(p), y)};
+  if (p.size() > 1) {
+    double sq = 0;  // in row order: the same bits on seq and par
+    for (std::size_t i = 0; i < p.size(); ++i) {
+      const double q = std::clamp(static_cast<double>(p[i]), log_loss_clip, 1.0 - log_loss_clip), t = y[i];
+      const double l = -(t * std::log(q) + (1.0 - t) * std::log1p(-q)) - ev.logloss;
+      sq += l * l;
+    }
+    ev.logloss_se = std::sqrt(sq / static_cast<double>(p.size() - 1) / static_cast<double>(p.size()));
+  }
+  return ev;
 }
 
 namespace detail {
@@ -345,6 +359,8 @@ train_report host_run(algo::train, const P& policy, ctr_model<T>& model, adam<T>
       er.valid_logloss = ev.logloss;
       if (!report.best_valid_auc || ev.auc > *report.best_valid_auc) {
         report.best_valid_auc = ev.auc;
+        report.best_valid_logloss = ev.logloss;
+        report.best_valid_logloss_se = ev.logloss_se;
         report.best_epoch = epoch;
         since_best = 0;
         if (options.restore_best) best_state = model.state();

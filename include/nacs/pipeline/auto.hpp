@@ -9,9 +9,10 @@
 /// turns that into a choice made on the user's own data: each candidate (a named
 /// coreset_config, nacs::auto_candidate_names()) selects k rows with the same options and
 /// seed, a fresh model of final_options is trained on each coreset exactly as
-/// train_on_coreset trains it (early-stopped on the validation rows), and the coreset
-/// whose model reaches the highest validation AUC is returned (the earlier candidate on a
-/// tie). With random and random-balanced among the candidates, the choice cannot fall far
+/// train_on_coreset trains it (early-stopped on the validation rows), and, among the
+/// candidates whose validation log loss is within one standard error of the lowest (auto_options),
+/// the coreset whose model reaches the highest validation AUC is returned (the earlier
+/// candidate on a tie). With random and random-balanced among the candidates, the choice cannot fall far
 /// below the better of the two controls unless validation and test disagree.
 ///
 /// Cost: every candidate's selection plus one k-row training each; the report gives the
@@ -83,10 +84,29 @@ struct auto_candidate {
   return c;
 }
 
+/// @brief How auto_select chooses among its candidates.
+struct auto_options {
+  /// A candidate is eligible when its model's validation log loss is at most the lowest of all
+  /// candidates' plus this many standard errors of that lowest one (the one-standard-error rule
+  /// of model selection, Breiman et al. 1984; the slack adapts to the validation set's size);
+  /// the eligible candidate with the best validation AUC is kept. A model with the best AUC but
+  /// over-confident predictions is then not chosen. HUGE_VAL: AUC alone. At least 0.
+  double logloss_slack = 1.0;
+  /// @brief Throws errc::invalid_argument for a negative or NaN slack.
+  void validate() const {
+    NACS_EXPECTS(logloss_slack >= 0.0, errc::invalid_argument,
+                 "nacs::auto_options: logloss_slack = " + std::to_string(logloss_slack) +
+                     " must be >= 0 (standard errors; HUGE_VAL chooses on AUC alone)");
+  }
+};
+
 /// @brief What one candidate did in auto_select.
 struct auto_trial {
   std::string name;                          ///< the candidate's name
   double valid_auc = 0.0;                    ///< its model's best validation AUC (what the choice compares)
+  double valid_logloss = 0.0;                ///< that model's validation log loss
+  double valid_logloss_se = 0.0;             ///< its standard error
+  bool eligible = true;                      ///< its log loss was within the slack of the lowest (auto_options)
   coreset_evaluation evaluation;             ///< its model's evaluation (on the test rows when given, else validation)
   coreset_report report;                     ///< its selection's report
   double seconds = 0.0;                      ///< selection and training, wall clock
@@ -102,7 +122,7 @@ struct auto_result {
   [[nodiscard]] const std::string& chosen() const { return trials.at(choice).name; }
 };
 
-/// @brief Builds each candidate's coreset, trains its model, keeps the one with the best validation AUC.
+/// @brief Builds each candidate's coreset, trains its model, keeps the eligible one with the best validation AUC.
 /// @param[in] policy     nacs::seq or nacs::par (same bits)
 /// @param[in] train      the encoded training rows
 /// @param[in] valid      validation rows (required: the choice is made on them)
@@ -111,12 +131,13 @@ struct auto_result {
 /// @param[in] candidates at least one
 /// @param[in] opt        the selection's options (ratio or k, seed, model, ...), the same for every candidate
 /// @param[in] fin        the final training (as train_on_coreset)
-/// @throws nacs::error errc::invalid_argument for no candidates, as run_coreset and train_on_coreset
+/// @param[in] how        the choice's rule (the log-loss slack)
+/// @throws nacs::error errc::invalid_argument for no candidates, a negative slack, as run_coreset and train_on_coreset
 template <class P>
 [[nodiscard]] auto_result auto_select(const P& policy, const dataset& train, const evaluation_set& valid,
                                       const std::optional<evaluation_set>& test,
                                       std::span<const auto_candidate> candidates, const coreset_options& opt = {},
-                                      const final_options& fin = {});
+                                      const final_options& fin = {}, const auto_options& how = {});
 
 }  // namespace nacs
 

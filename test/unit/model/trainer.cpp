@@ -377,3 +377,23 @@ TEST_CASE("training_set::offsets: zero offsets give the same bits; an offset o i
   CHECK_THROWS_AS(fit(bad), nacs::error);
   CHECK_THROWS_AS(fit(std::vector<float>(10, 0.0f)), nacs::error);
 }
+
+TEST_CASE("evaluate: the log loss's standard error is the rows' sample s.d. over sqrt(rows), computed by hand") {
+  const auto syn = make_data(500, 8);
+  nacs::model_config cfg = deepfm();
+  cfg.kind = nacs::model_kind::fm;
+  nacs::ctr_model<float> m(cfg, syn.data.cardinalities);
+  const auto ev = nacs::evaluate(nacs::seq, m, nacs::evaluation_set{&syn.data});
+  const auto p = nacs::predict(nacs::seq, m, nacs::evaluation_set{&syn.data});
+  std::vector<double> l(p.size());
+  for (std::size_t i = 0; i < p.size(); ++i) {
+    const double q = std::clamp(static_cast<double>(p[i]), 1e-7, 1 - 1e-7), y = syn.data.labels[i];
+    l[i] = -(y * std::log(q) + (1 - y) * std::log(1 - q));
+  }
+  const double mean = std::accumulate(l.begin(), l.end(), 0.0) / 500;
+  double sq = 0;
+  for (const double x : l) sq += (x - mean) * (x - mean);
+  CHECK(ev.logloss == doctest::Approx(mean).epsilon(1e-9));
+  CHECK(ev.logloss_se == doctest::Approx(std::sqrt(sq / 499 / 500)).epsilon(1e-9));
+  CHECK(nacs::evaluate(nacs::par.with_threads(2), m, nacs::evaluation_set{&syn.data}).logloss_se == ev.logloss_se);
+}

@@ -9,6 +9,7 @@
 #include <nacs_test/synthetic.hpp>
 
 #include <algorithm>
+#include <cmath>
 #include <optional>
 #include <string>
 #include <vector>
@@ -113,5 +114,47 @@ TEST_CASE("auto_select: bad input") {
   auto bad = one;
   bad[0].config.method = "nope";
   CHECK_THROWS_AS((void)nacs::auto_select(nacs::seq, train.data, v, std::nullopt, bad, options(), final_opts()),
+                  nacs::error);
+}
+
+TEST_CASE("auto_select's log-loss slack: only candidates near the lowest validation log loss compete on AUC") {
+  const auto train = data(3000, 4), valid = data(800, 5);
+  const nacs::evaluation_set v{&valid.data};
+  const std::vector<nacs::auto_candidate> cands = {nacs::make_auto_candidate("random"),
+                                                   nacs::make_auto_candidate("nacs-cb"),
+                                                   nacs::make_auto_candidate("kcenter")};
+  // The rule, recomputed from the trials, for any slack.
+  const auto expect_rule = [&](const nacs::auto_result& r, double slack) {
+    std::size_t low = 0;
+    for (std::size_t i = 0; i < r.trials.size(); ++i) {
+      CHECK(r.trials[i].valid_logloss_se > 0.0);
+      if (r.trials[i].valid_logloss < r.trials[low].valid_logloss) low = i;
+    }
+    const double bound = slack == HUGE_VAL ? HUGE_VAL
+                                           : r.trials[low].valid_logloss + slack * r.trials[low].valid_logloss_se;
+    std::size_t want = r.trials.size();
+    for (std::size_t i = 0; i < r.trials.size(); ++i) {
+      const auto& t = r.trials[i];
+      CHECK(t.eligible == (t.valid_logloss <= bound));
+      if (t.eligible && (want == r.trials.size() || t.valid_auc > r.trials[want].valid_auc)) want = i;
+    }
+    CHECK(r.choice == want);
+    CHECK(r.trials[r.choice].eligible);
+  };
+  for (const double slack : {0.0, 1.0, HUGE_VAL}) {
+    INFO("slack " << slack);
+    const auto r = nacs::auto_select(nacs::seq, train.data, v, std::nullopt, cands, options(), final_opts(),
+                                     nacs::auto_options{.logloss_slack = slack});
+    expect_rule(r, slack);
+    if (slack == 0.0) {  // only the lowest log loss is eligible
+      for (const auto& t : r.trials) CHECK(t.valid_logloss >= r.trials[r.choice].valid_logloss);
+    }
+    if (slack == HUGE_VAL) {  // AUC alone
+      for (const auto& t : r.trials) CHECK(t.eligible);
+      for (const auto& t : r.trials) CHECK(t.valid_auc <= r.trials[r.choice].valid_auc);
+    }
+  }
+  CHECK_THROWS_AS((void)nacs::auto_select(nacs::seq, train.data, v, std::nullopt, cands, options(), final_opts(),
+                                          nacs::auto_options{.logloss_slack = -1.0}),
                   nacs::error);
 }

@@ -2,7 +2,9 @@
 // Bodies of nacs/pipeline/auto.hpp.
 #pragma once
 
+#include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <optional>
 #include <span>
 #include <utility>
@@ -15,7 +17,8 @@ namespace nacs {
 template <class P>
 auto_result auto_select(const P& policy, const dataset& train, const evaluation_set& valid,
                         const std::optional<evaluation_set>& test, std::span<const auto_candidate> candidates,
-                        const coreset_options& opt, const final_options& fin) {
+                        const coreset_options& opt, const final_options& fin, const auto_options& how) {
+  how.validate();
   NACS_EXPECTS(!candidates.empty(), errc::invalid_argument,
                "nacs::auto_select: no candidates; give at least one (e.g. nacs::default_auto_candidates())");
   NACS_EXPECTS(valid.data != nullptr, errc::invalid_argument,
@@ -25,7 +28,7 @@ auto_result auto_select(const P& policy, const dataset& train, const evaluation_
   const auto start = clock::now();
   const std::optional<evaluation_set> v = valid;
   auto_result out;
-  std::optional<coreset> best;
+  std::vector<coreset> cores;
   for (const auto& c : candidates) {
     const auto t0 = clock::now();
     coreset_options o = opt;
@@ -35,16 +38,27 @@ auto_result auto_select(const P& policy, const dataset& train, const evaluation_
     t.name = c.name;
     t.evaluation = train_on_coreset(policy, train, core, v, test.value_or(valid), fin);
     t.valid_auc = t.evaluation.training.best_valid_auc.value_or(0.0);
+    t.valid_logloss = t.evaluation.training.best_valid_logloss.value_or(0.0);
+    t.valid_logloss_se = t.evaluation.training.best_valid_logloss_se.value_or(0.0);
     t.report = core.report;
     t.seconds = std::chrono::duration<double>(clock::now() - t0).count();
-    const bool better = out.trials.empty() || t.valid_auc > out.trials[out.choice].valid_auc;
-    if (better) {
-      out.choice = out.trials.size();
-      best = std::move(core);
-    }
     out.trials.push_back(std::move(t));
+    cores.push_back(std::move(core));
   }
-  out.core = std::move(*best);
+  std::size_t low = 0;
+  for (std::size_t i = 1; i < out.trials.size(); ++i)
+    if (out.trials[i].valid_logloss < out.trials[low].valid_logloss) low = i;
+  const double bound = how.logloss_slack == HUGE_VAL
+                           ? HUGE_VAL
+                           : out.trials[low].valid_logloss + how.logloss_slack * out.trials[low].valid_logloss_se;
+  bool any = false;
+  for (std::size_t i = 0; i < out.trials.size(); ++i) {
+    auto& t = out.trials[i];
+    t.eligible = t.valid_logloss <= bound;
+    if (t.eligible && (!any || t.valid_auc > out.trials[out.choice].valid_auc)) out.choice = i;
+    any = any || t.eligible;
+  }
+  out.core = std::move(cores[out.choice]);
   out.seconds = std::chrono::duration<double>(clock::now() - start).count();
   return out;
 }
