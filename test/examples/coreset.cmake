@@ -92,6 +92,11 @@ foreach(method nacs random random-balanced setcover kcenter svpcf gradnorm negsa
   coreset_check(method_${method} "--synthetic|2000|--ratio|0.05|${tiny}|--method|${method}|--policy|par"
                 "method=${method}|rows_selected=80")
 endforeach()
+# The unit-length gradient embedding (nacs::unit_gradient), and the auto candidate that uses it.
+coreset_check(embedding_unit "--synthetic|2000|--ratio|0.05|${tiny}|--rounds|2|--passes|2|--embedding|unit|--partitions|class-balanced"
+              "method=nacs|partitions=class-balanced|rows_selected=80")
+coreset_check(auto_unit "--synthetic|2000|--ratio|0.05|${tiny}|--rounds|2|--passes|2|--method|auto|--auto-candidates|random,nacs-cb-unit"
+              "method=auto|rows_selected=80" "-DKEYS=auto_choice")
 # The samples run without a filter unless one is named; the others with MC dropout.
 coreset_check(sample_filter "--synthetic|2000|--ratio|0.05|${tiny}|--method|lcc|--pilot-share|0.2|--pilot-sample|balanced|--pilot-model|lr"
               "filter=none|rows_removed=0|pilot_rows=320|importance_weights=OFF")

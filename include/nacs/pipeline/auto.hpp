@@ -50,15 +50,16 @@ struct auto_candidate {
   std::optional<partition_mode> partitions;  ///< overrides coreset_options::partitions when set
 };
 
-/// @brief The names make_auto_candidate knows: every method name, and "nacs-cb" (NaCS with class-balanced partitions).
+/// @brief The names make_auto_candidate knows: every method name, "nacs-cb" (NaCS with class-balanced partitions)
+/// and "nacs-cb-unit" (the same with the unit-length gradient embedding, nacs::unit_gradient).
 ///
 /// Each candidate runs with its method's own filter (nacs::default_filter: none for random,
 /// random-balanced and the sampling methods, MC dropout for the rest), whatever the base
 /// config's filter; its other knobs come from the base config.
 [[nodiscard]] inline std::span<const std::string_view> auto_candidate_names() noexcept {
-  static constexpr std::array<std::string_view, 12> names = {
-      "random", "random-balanced", "nacs",  "nacs-cb", "setcover", "kcenter",
-      "svpcf",  "gradnorm",        "negsample", "lcc", "osmac",    "sensitivity"};
+  static constexpr std::array<std::string_view, 13> names = {
+      "random",   "random-balanced", "nacs",      "nacs-cb", "nacs-cb-unit", "setcover",   "kcenter",
+      "svpcf",    "gradnorm",        "negsample", "lcc",     "osmac",        "sensitivity"};
   return names;
 }
 
@@ -78,9 +79,11 @@ struct auto_candidate {
   auto_candidate c;
   c.name = std::string(auto_candidate_names()[i]);
   c.config = base;
-  c.config.method = c.name == "nacs-cb" ? "nacs" : c.name;
+  const bool cb = c.name == "nacs-cb" || c.name == "nacs-cb-unit";
+  c.config.method = cb ? "nacs" : c.name;
   c.config.filter.clear();
-  if (c.name == "nacs-cb") c.partitions = partition_mode::class_balanced;
+  if (cb) c.partitions = partition_mode::class_balanced;
+  if (c.name == "nacs-cb-unit") c.config.embedding = "unit";
   return c;
 }
 

@@ -97,7 +97,7 @@ struct coreset_config {
 }
 /// @brief The gradient embeddings' names ("adam" first).
 [[nodiscard]] inline std::span<const std::string_view> embedding_names() noexcept {
-  static constexpr std::array<std::string_view, 3> names = {"adam", "plain", "scalar"};
+  static constexpr std::array<std::string_view, 4> names = {"adam", "plain", "scalar", "unit"};
   return names;
 }
 /// @brief The greedy solvers' names (as nacs-greedy --solver spells them).
@@ -114,7 +114,7 @@ using filter_choice = std::variant<mc_dropout_filter, tce_filter, rce_filter, no
 using trust_choice = std::variant<trust_schedule<sigmoid_trust>, trust_schedule<linear_trust>,
                                   trust_schedule<constant_trust>, trust_schedule<no_trust>>;
 /// @brief One of the gradient embeddings.
-using embedding_choice = std::variant<adam_gradient, plain_gradient, scalar_gradient>;
+using embedding_choice = std::variant<adam_gradient, plain_gradient, scalar_gradient, unit_gradient>;
 
 /// @brief A trust_choice behind one type, so that nacs_method<S, E, runtime_trust> is compiled once per
 /// solver and embedding rather than once per trust; q is the chosen schedule's, bit for bit.
@@ -212,7 +212,8 @@ static_assert(corrected_target<runtime_trust>);
   switch (parse_name("embedding", embedding_names(), name)) {
     case 0: return adam_gradient{};
     case 1: return plain_gradient{};
-    default: return scalar_gradient{};
+    case 2: return scalar_gradient{};
+    default: return unit_gradient{};
   }
 }
 

@@ -198,6 +198,43 @@ struct plain_gradient {
   friend constexpr bool operator==(const plain_gradient&, const plain_gradient&) = default;
 };
 
+/// @brief The direction of the plain gradient: g / |g| with g = (p - q) [h; 1] (0 where g = 0).
+///
+/// The plain gradient's length is |p - q| |[h; 1]|, so rows the model already predicts well
+/// lie near the origin, where most rows are, and a facility-location medoid tends to be such an
+/// easy row. The direction keeps which side of the label a row is on and where its hidden vector
+/// points, without that pull: facility location then spreads the picks over the directions.
+struct unit_gradient {
+  /// @brief H + 1.
+  [[nodiscard]] static constexpr std::size_t dimension(std::size_t hidden) noexcept { return hidden + 1; }
+  /// @brief "unit".
+  [[nodiscard]] static constexpr std::string_view name() noexcept { return "unit"; }
+  /// @brief out(i, :) = g_i / |g_i| of plain_gradient's g_i (in T, then rounded to float).
+  template <host_policy P, class T>
+  void compute(const P& policy, const ctr_model<T>& model, const adam<T>& opt, std::span<const float> labels,
+               std::span<const float> targets, matrix_view<float> out) const {
+    detail::require_backend<P>();
+    (void)opt;
+    const std::size_t n = model.batch_rows(), hs = model.hidden_size();
+    detail::check_embedding_inputs(model, labels, targets, out, dimension(hs), "nacs::unit_gradient::compute");
+    const T* p = model.probabilities().data();
+    const matrix_view<const T> hid = model.hidden();
+    detail::for_each_range(policy, n, detail::model_tile_rows, [&](std::size_t r0, std::size_t r1) {
+      for (std::size_t i = r0; i < r1; ++i) {
+        const T g = p[i] - static_cast<T>(targets[i]);
+        const T* h = hid.row_ptr(i);
+        T sq = 1;
+        for (std::size_t j = 0; j < hs; ++j) sq += h[j] * h[j];
+        const T scale = g == T(0) ? T(0) : (g > T(0) ? T(1) : T(-1)) / std::sqrt(sq);
+        float* o = out.row_ptr(i);
+        for (std::size_t j = 0; j < hs; ++j) o[j] = static_cast<float>(scale * h[j]);
+        o[hs] = static_cast<float>(scale);
+      }
+    }, 3 * (hs + 1));
+  }
+  friend constexpr bool operator==(const unit_gradient&, const unit_gradient&) = default;
+};
+
 /// @brief The two scalar Adam moments the authors' code keeps for its scalar embedding.
 ///
 /// Their training loop adds, after each batch, the batch's summed d L / d p_i
@@ -282,5 +319,6 @@ struct scalar_gradient {
 static_assert(gradient_embedding<adam_gradient>);
 static_assert(gradient_embedding<plain_gradient>);
 static_assert(gradient_embedding<scalar_gradient>);
+static_assert(gradient_embedding<unit_gradient>);
 
 }  // namespace nacs

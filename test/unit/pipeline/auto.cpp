@@ -94,6 +94,11 @@ TEST_CASE("make_auto_candidate: the table of names, each with its method's own f
   CHECK(nacs::effective_filter(nacs::make_auto_candidate("random", base).config) == "none");
   CHECK(nacs::effective_filter(nacs::make_auto_candidate("lcc", base).config) == "none");
   CHECK_FALSE(nacs::make_auto_candidate("nacs").partitions.has_value());
+  const auto unit = nacs::make_auto_candidate("nacs-cb-unit", base);
+  CHECK(unit.config.method == "nacs");
+  CHECK(unit.config.embedding == "unit");
+  CHECK(unit.partitions == nacs::partition_mode::class_balanced);
+  CHECK(cb.config.embedding.empty());
   for (const auto name : nacs::auto_candidate_names()) CHECK(nacs::make_auto_candidate(name).name == name);
   for (const auto name : nacs::default_auto_candidates())
     CHECK(std::find(nacs::auto_candidate_names().begin(), nacs::auto_candidate_names().end(), name) !=

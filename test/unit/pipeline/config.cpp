@@ -43,7 +43,7 @@ TEST_CASE("one table per kind, in the documented order") {
         "nacs, random, random-balanced, setcover, kcenter, svpcf, gradnorm, negsample, lcc, osmac, sensitivity");
   CHECK(nacs::join_names(nacs::filter_names()) == "mcdropout, tce, rce or none");
   CHECK(nacs::join_names(nacs::trust_names()) == "sigmoid, linear, constant or none");
-  CHECK(nacs::join_names(nacs::embedding_names()) == "adam, plain or scalar");
+  CHECK(nacs::join_names(nacs::embedding_names()) == "adam, plain, scalar or unit");
   CHECK(nacs::join_names(nacs::solver_names()) == "naive, lazy, stochastic or lazier");
   for (std::size_t i = 0; i < nacs::method_names().size(); ++i)
     CHECK(nacs::parse_name("method", nacs::method_names(), nacs::method_names()[i]) == i);

@@ -2,6 +2,7 @@
 #include <doctest/doctest.h>
 #include <nacs/data/synthetic.hpp>
 #include <nacs/model/trainer.hpp>
+#include <nacs/pipeline/config.hpp>
 #include <nacs/pipeline/embedding.hpp>
 
 #include <nacs_ref/check.hpp>
@@ -183,6 +184,41 @@ TEST_CASE("plain_gradient equals head_gradients, scalar_gradient the authors' fo
   const double mean = ((0.5 - 1.0) / 0.25 + (double(0.8f) - 0.0) / (double(0.8f) * (1 - double(0.8f)))) / 2;
   CHECK(mom.m == doctest::Approx(0.1 * mean).epsilon(1e-12));
   CHECK(mom.v == doctest::Approx(0.001 * mean * mean).epsilon(1e-12));
+}
+
+TEST_CASE("unit_gradient is plain_gradient scaled to length 1 (0 where the gradient is 0)") {
+  const auto syn = tiny_data(300, 2, 5);
+  nacs::ctr_model<float> model(lr_config(), syn.data.cardinalities);
+  nacs::adam<float> opt;
+  nacs::train_options o;
+  o.batch_size = 100;
+  o.epochs = 1;
+  (void)nacs::train(nacs::seq, model, opt, {&syn.data}, std::nullopt, o);
+  const std::size_t n = 50;
+  forward_rows(model, syn.data, n);
+  auto q = soft_targets(syn.data, n);
+  q[4] = model.probabilities()[4];  // a row the model predicts exactly: no gradient
+  nacs::matrix<float> plain(n, 3), unit(n, 3), par(n, 3);
+  nacs::plain_gradient{}.compute(nacs::seq, model, opt, {}, q, plain.view());
+  nacs::unit_gradient{}.compute(nacs::seq, model, opt, {}, q, unit.view());
+  CHECK(nacs::unit_gradient::dimension(7) == 8);
+  for (std::size_t i = 0; i < n; ++i) {
+    INFO("row " << i);
+    double len = 0, plen = 0;
+    for (std::size_t j = 0; j < 3; ++j) {
+      len += double(unit(i, j)) * unit(i, j);
+      plen += double(plain(i, j)) * plain(i, j);
+    }
+    if (i == 4) {
+      CHECK(len == 0.0);
+      continue;
+    }
+    CHECK(len == doctest::Approx(1.0).epsilon(1e-5));
+    for (std::size_t j = 0; j < 3; ++j) CHECK(unit(i, j) == doctest::Approx(plain(i, j) / std::sqrt(plen)).epsilon(1e-4));
+  }
+  nacs::unit_gradient{}.compute(nacs::par.with_threads(2), model, opt, {}, q, par.view());
+  CHECK(std::equal(unit.values().begin(), unit.values().end(), par.values().begin()));
+  CHECK(nacs::make_embedding("unit").index() == 3);
 }
 
 TEST_CASE("gradient embeddings give the same bits on seq and par, on a DeepFM as well") {
