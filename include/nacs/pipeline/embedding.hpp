@@ -161,6 +161,33 @@ struct adam_gradient {
   friend constexpr bool operator==(const adam_gradient&, const adam_gradient&) = default;
 };
 
+namespace detail {
+// out(i, :) = s_i [h_i; 1] with s_i = g_i = p_i - q_i (the plain gradient), or, with `unit`,
+// s_i = sign(g_i) / |[h_i; 1]| (its direction; 0 where g_i = 0). In T, then rounded to float.
+template <host_policy P, class T>
+void scaled_head_rows(const P& policy, const ctr_model<T>& model, std::span<const float> targets, matrix_view<float> out,
+                      bool unit) {
+  const std::size_t n = model.batch_rows(), hs = model.hidden_size();
+  const T* p = model.probabilities().data();
+  const matrix_view<const T> hid = model.hidden();
+  for_each_range(policy, n, model_tile_rows, [&](std::size_t r0, std::size_t r1) {
+    for (std::size_t i = r0; i < r1; ++i) {
+      const T g = p[i] - static_cast<T>(targets[i]);
+      const T* h = hid.row_ptr(i);
+      T s = g;
+      if (unit) {
+        T sq = 1;
+        for (std::size_t j = 0; j < hs; ++j) sq += h[j] * h[j];
+        s = g == T(0) ? T(0) : (g > T(0) ? T(1) : T(-1)) / std::sqrt(sq);
+      }
+      float* o = out.row_ptr(i);
+      for (std::size_t j = 0; j < hs; ++j) o[j] = static_cast<float>(s * h[j]);
+      o[hs] = static_cast<float>(s);
+    }
+  }, 3 * (hs + 1));
+}
+}  // namespace detail
+
 /// @brief The plain final-layer gradient of the corrected BCE: g = (p - q) [h; 1] (no Adam adjustment).
 struct plain_gradient {
   /// @brief H + 1.
@@ -181,19 +208,9 @@ struct plain_gradient {
                std::span<const float> targets, matrix_view<float> out) const {
     detail::require_backend<P>();
     (void)opt;
-    const std::size_t n = model.batch_rows(), hs = model.hidden_size();
-    detail::check_embedding_inputs(model, labels, targets, out, dimension(hs), "nacs::plain_gradient::compute");
-    const T* p = model.probabilities().data();
-    const matrix_view<const T> hid = model.hidden();
-    detail::for_each_range(policy, n, detail::model_tile_rows, [&](std::size_t r0, std::size_t r1) {
-      for (std::size_t i = r0; i < r1; ++i) {
-        const T g = p[i] - static_cast<T>(targets[i]);
-        const T* h = hid.row_ptr(i);
-        float* o = out.row_ptr(i);
-        for (std::size_t j = 0; j < hs; ++j) o[j] = static_cast<float>(g * h[j]);
-        o[hs] = static_cast<float>(g);
-      }
-    }, 2 * (hs + 1));
+    detail::check_embedding_inputs(model, labels, targets, out, dimension(model.hidden_size()),
+                                   "nacs::plain_gradient::compute");
+    detail::scaled_head_rows(policy, model, targets, out, false);
   }
   friend constexpr bool operator==(const plain_gradient&, const plain_gradient&) = default;
 };
@@ -215,22 +232,9 @@ struct unit_gradient {
                std::span<const float> targets, matrix_view<float> out) const {
     detail::require_backend<P>();
     (void)opt;
-    const std::size_t n = model.batch_rows(), hs = model.hidden_size();
-    detail::check_embedding_inputs(model, labels, targets, out, dimension(hs), "nacs::unit_gradient::compute");
-    const T* p = model.probabilities().data();
-    const matrix_view<const T> hid = model.hidden();
-    detail::for_each_range(policy, n, detail::model_tile_rows, [&](std::size_t r0, std::size_t r1) {
-      for (std::size_t i = r0; i < r1; ++i) {
-        const T g = p[i] - static_cast<T>(targets[i]);
-        const T* h = hid.row_ptr(i);
-        T sq = 1;
-        for (std::size_t j = 0; j < hs; ++j) sq += h[j] * h[j];
-        const T scale = g == T(0) ? T(0) : (g > T(0) ? T(1) : T(-1)) / std::sqrt(sq);
-        float* o = out.row_ptr(i);
-        for (std::size_t j = 0; j < hs; ++j) o[j] = static_cast<float>(scale * h[j]);
-        o[hs] = static_cast<float>(scale);
-      }
-    }, 3 * (hs + 1));
+    detail::check_embedding_inputs(model, labels, targets, out, dimension(model.hidden_size()),
+                                   "nacs::unit_gradient::compute");
+    detail::scaled_head_rows(policy, model, targets, out, true);
   }
   friend constexpr bool operator==(const unit_gradient&, const unit_gradient&) = default;
 };

@@ -62,6 +62,15 @@ double expected_ghat(double p, double q, double h, double m, double v, double t,
   return mhat / (std::sqrt(vhat) + a.epsilon);
 }
 
+// One epoch of Adam (batch 100) on all rows of d, then a forward over its first n rows.
+void trained_lr_forward(nacs::ctr_model<float>& model, nacs::adam<float>& opt, const nacs::dataset& d, std::size_t n) {
+  nacs::train_options o;
+  o.batch_size = 100;
+  o.epochs = 1;
+  (void)nacs::train(nacs::seq, model, opt, {&d}, std::nullopt, o);
+  forward_rows(model, d, n);
+}
+
 }  // namespace
 
 TEST_CASE("adam_gradient matches Eq. 7-9 on a 2-field LR after Adam steps (non-zero moments)") {
@@ -142,12 +151,8 @@ TEST_CASE("plain_gradient equals head_gradients, scalar_gradient the authors' fo
   const auto syn = tiny_data(300, 2, 5);
   nacs::ctr_model<float> model(lr_config(), syn.data.cardinalities);
   nacs::adam<float> opt;
-  nacs::train_options o;
-  o.batch_size = 100;
-  o.epochs = 1;
-  (void)nacs::train(nacs::seq, model, opt, {&syn.data}, std::nullopt, o);
   const std::size_t n = 50;
-  forward_rows(model, syn.data, n);
+  trained_lr_forward(model, opt, syn.data, n);
   const auto q = soft_targets(syn.data, n);
   nacs::matrix<float> plain(n, 3), reference(n, 3);
   nacs::plain_gradient{}.compute(nacs::seq, model, opt, {}, q, plain.view());
@@ -190,12 +195,8 @@ TEST_CASE("unit_gradient is plain_gradient scaled to length 1 (0 where the gradi
   const auto syn = tiny_data(300, 2, 5);
   nacs::ctr_model<float> model(lr_config(), syn.data.cardinalities);
   nacs::adam<float> opt;
-  nacs::train_options o;
-  o.batch_size = 100;
-  o.epochs = 1;
-  (void)nacs::train(nacs::seq, model, opt, {&syn.data}, std::nullopt, o);
   const std::size_t n = 50;
-  forward_rows(model, syn.data, n);
+  trained_lr_forward(model, opt, syn.data, n);
   auto q = soft_targets(syn.data, n);
   q[4] = model.probabilities()[4];  // a row the model predicts exactly: no gradient
   nacs::matrix<float> plain(n, 3), unit(n, 3), par(n, 3);

@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 #include <nacs/data/synthetic.hpp>
 #include <nacs/pipeline/select.hpp>
+#include <nacs_test/synthetic.hpp>
 
 #include <algorithm>
 #include <cmath>
@@ -16,17 +17,7 @@
 namespace {
 
 nacs::synthetic_data tiny(double base_rate = 0.3, nacs::row_index rows = 2000, double flip_negative = 0.05) {
-  nacs::synthetic_options o;
-  o.rows = rows;
-  o.fields = 6;
-  o.vocabulary_size = 20;
-  o.zipf_exponent = 0.8;
-  o.factor_dim = 4;
-  o.base_rate = base_rate;
-  o.flip_positive = 0.1;
-  o.flip_negative = flip_negative;
-  o.seed = 5;
-  return nacs::generate_synthetic(nacs::seq, o);
+  return nacs_test::small_synthetic(rows, 5, base_rate, 0.1, flip_negative);
 }
 
 nacs::coreset_options small_options() {

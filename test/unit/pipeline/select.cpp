@@ -4,6 +4,7 @@
 #include <nacs/data/synthetic.hpp>
 #include <nacs/pipeline/config.hpp>
 #include <nacs/pipeline/select.hpp>
+#include <nacs_test/synthetic.hpp>
 
 #include <nacs_ref/check.hpp>
 
@@ -20,17 +21,7 @@ namespace {
 
 // A tiny planted-noise set: fast enough for a unit test (P = 500, so 4 partitions of 2000 rows).
 nacs::synthetic_data tiny(nacs::row_index rows = 2000, std::uint64_t seed = 3, double base_rate = 0.3) {
-  nacs::synthetic_options o;
-  o.rows = rows;
-  o.fields = 6;
-  o.vocabulary_size = 20;
-  o.zipf_exponent = 0.8;
-  o.factor_dim = 4;
-  o.base_rate = base_rate;
-  o.flip_positive = 0.1;
-  o.flip_negative = 0.05;
-  o.seed = seed;
-  return nacs::generate_synthetic(nacs::seq, o);
+  return nacs_test::small_synthetic(rows, seed, base_rate);
 }
 
 nacs::coreset_options small_options(double ratio = 0.05) {
