@@ -156,7 +156,8 @@ request parse_command_line(int argc, const char* const* argv, bool& help) {
   auto auto_candidates = p.flag<std::string>(
       "auto-candidates", "LIST",
       "--method auto: comma list of candidates (default " + joined(nacs::default_auto_candidates()) + "; any of " +
-          joined(nacs::auto_candidate_names()) + "; nacs-cb is nacs with --partitions class-balanced)");
+          joined(nacs::auto_candidate_names()) +
+          "; nacs-cb is nacs with --partitions class-balanced, nacs-cb-unit also with --embedding unit)");
   auto auto_slack = p.flag<double>(
       "auto-logloss-slack", "SE",
       "--method auto: only candidates whose validation log loss is within SE standard errors of the lowest "
@@ -218,7 +219,7 @@ request parse_command_line(int argc, const char* const* argv, bool& help) {
       "--evaluate: train the coreset's model unweighted (none: the paper), with the weights gamma, both ways "
       "and test the one with the better validation AUC (auto; needs validation rows), or as the method says "
       "(method: with the importance weights of osmac and sensitivity, else unweighted)",
-      {.default_value = "method", .choices = {"none", "gamma", "auto", "method"}});
+      {.default_value = "method", .choices = names_of(nacs::final_weighting_names())});
   auto prior_correction = p.flag<std::string>(
       "prior-correction", "MODE",
       "--evaluate: train with logit offsets so predictions are on the data's click rate (on: the method's offsets, "
@@ -561,10 +562,7 @@ int run(int argc, const char* const* argv) {
     fo.train.epochs = r.epochs;
     fo.train.patience = r.patience;
     fo.train.seed = r.seed;
-    fo.weights = r.final_weights == "gamma"  ? nacs::final_weighting::gamma
-                 : r.final_weights == "auto" ? nacs::final_weighting::best_on_validation
-                 : r.final_weights == "none" ? nacs::final_weighting::none
-                                             : nacs::final_weighting::method_default;
+    fo.weights = nacs::parse_final_weighting(r.final_weights);
     fo.use_targets = r.final_targets == "corrected";
     fo.prior_correction = r.prior_correction == "on";
     if (d.truth) fo.clean_test_labels = d.truth->test.clean_labels;
@@ -580,11 +578,15 @@ int run(int argc, const char* const* argv) {
         for (const auto& c : nacs_cli::split_list(*r.auto_candidates, ',')) candidates.push_back(nacs::make_auto_candidate(c, cfg));
       else
         for (const auto c : nacs::default_auto_candidates()) candidates.push_back(nacs::make_auto_candidate(c, cfg));
-      nacs::coreset_options quiet_opt = opt;
-      quiet_opt.on_progress = {};
       // The candidates' models are evaluated on the test rows only to report them; the choice is on validation.
+      // Progress: the candidates' selections print as a named method's does.
       chosen = nacs::auto_select(pol, d.train, *valid, r.evaluate ? std::optional<nacs::evaluation_set>(test) : std::nullopt,
-                                 candidates, quiet_opt, fo, nacs::auto_options{.logloss_slack = r.auto_logloss_slack});
+                                 candidates, opt, fo,
+                                 nacs::auto_options{.logloss_slack = r.auto_logloss_slack,
+                                                    .on_candidate = [&](const std::string& name) {
+                                                      info("auto: building the " + name + " coreset");
+                                                      last_step.clear();
+                                                    }});
       for (const auto& t : chosen->trials) {
         std::ostringstream os;
         os << "auto: " << t.name << ": valid AUC " << t.valid_auc << ", log loss " << t.valid_logloss

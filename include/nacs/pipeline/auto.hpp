@@ -23,6 +23,7 @@
 
 #include <array>
 #include <cstddef>
+#include <functional>
 #include <optional>
 #include <span>
 #include <string>
@@ -95,6 +96,8 @@ struct auto_options {
   /// the eligible candidate with the best validation AUC is kept. A model with the best AUC but
   /// over-confident predictions is then not chosen. HUGE_VAL: AUC alone. At least 0.
   double logloss_slack = 1.0;
+  /// Called with a candidate's name before its selection starts (progress output); may be empty.
+  std::function<void(const std::string&)> on_candidate{};
   /// @brief Throws errc::invalid_argument for a negative or NaN slack.
   void validate() const {
     NACS_EXPECTS(logloss_slack >= 0.0, errc::invalid_argument,

@@ -13,6 +13,7 @@
 #pragma once
 
 #include <algorithm>
+#include <array>
 #include <bit>
 #include <cstddef>
 #include <cstdint>
@@ -24,6 +25,7 @@
 #include <vector>
 
 #include <nacs/core/error.hpp>
+#include <nacs/core/names.hpp>
 #include <nacs/data/dataset.hpp>
 #include <nacs/execution.hpp>
 #include <nacs/model/adam.hpp>
@@ -83,6 +85,20 @@ constexpr std::string_view to_string(final_weighting w) noexcept {
     case final_weighting::method_default: return "method";
   }
   return "unknown";
+}
+
+/// @brief The final weightings' names, in enum order (nacs-coreset --final-weights).
+[[nodiscard]] inline std::span<const std::string_view> final_weighting_names() noexcept {
+  static constexpr std::array<std::string_view, 4> names = {
+      to_string(final_weighting::none), to_string(final_weighting::gamma),
+      to_string(final_weighting::best_on_validation), to_string(final_weighting::method_default)};
+  return names;
+}
+
+/// @brief The final_weighting named `name` (final_weighting_names()).
+/// @throws nacs::error errc::invalid_argument for an unknown name (suggesting the closest)
+[[nodiscard]] inline final_weighting parse_final_weighting(std::string_view name) {
+  return static_cast<final_weighting>(parse_name("final weighting", final_weighting_names(), name));
 }
 
 /// @brief Options of train_on_coreset (defaults: the paper's model and optimiser, early stopping with patience 1).

@@ -148,8 +148,12 @@ TEST_CASE("auto_select's log-loss slack: only candidates near the lowest validat
   };
   for (const double slack : {0.0, 1.0, HUGE_VAL}) {
     INFO("slack " << slack);
+    std::vector<std::string> told;
     const auto r = nacs::auto_select(nacs::seq, train.data, v, std::nullopt, cands, options(), final_opts(),
-                                     nacs::auto_options{.logloss_slack = slack});
+                                     nacs::auto_options{.logloss_slack = slack, .on_candidate = [&](const std::string& n) {
+                                                          told.push_back(n);
+                                                        }});
+    CHECK(told == std::vector<std::string>{"random", "nacs-cb", "kcenter"});
     expect_rule(r, slack);
     if (slack == 0.0) {  // only the lowest log loss is eligible
       for (const auto& t : r.trials) CHECK(t.valid_logloss >= r.trials[r.choice].valid_logloss);

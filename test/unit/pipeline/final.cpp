@@ -2,6 +2,7 @@
 // Step 3: a fresh model on the coreset (values unseen in it -> OOV), and the batch-size rule.
 #include <doctest/doctest.h>
 #include <nacs/data/synthetic.hpp>
+#include <nacs/core/error.hpp>
 #include <nacs/pipeline/final.hpp>
 
 #include <nacs_ref/check.hpp>
@@ -302,4 +303,7 @@ TEST_CASE("final_weighting::method_default trains with importance weights only")
   o.weights = nacs::final_weighting::gamma;
   CHECK(nacs::train_on_coreset(nacs::seq, d, c, std::nullopt, test, o).test_auc == w.test_auc);
   CHECK(nacs::to_string(nacs::final_weighting::method_default) == "method");
+  for (const auto name : nacs::final_weighting_names()) CHECK(nacs::to_string(nacs::parse_final_weighting(name)) == name);
+  CHECK(nacs::final_weighting_names().size() == 4);
+  CHECK_THROWS_WITH_AS((void)nacs::parse_final_weighting("gama"), doctest::Contains("gamma"), nacs::error);
 }

@@ -30,6 +30,7 @@ auto_result auto_select(const P& policy, const dataset& train, const evaluation_
   auto_result out;
   std::vector<coreset> cores;
   for (const auto& c : candidates) {
+    if (how.on_candidate) how.on_candidate(c.name);
     const auto t0 = clock::now();
     coreset_options o = opt;
     if (c.partitions) o.partitions = *c.partitions;
