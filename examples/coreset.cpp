@@ -103,7 +103,7 @@ const char* const epilog =
 struct request : nacs_cli::data_request {
   std::optional<std::string> out, emit, solver, embedding, selection_model;
   std::optional<nacs::row_index> partition_size;
-  std::string method, filter, trust, model, policy_name, partitions, horizon, preset = "paper";
+  std::string method, filter, trust, model, policy_name, partitions, horizon, preset = "default";
   std::string final_weights = "method", final_targets = "corrected", selection_weights = "none";
   std::string pilot_sample = "uniform", prior_correction = "on";
   std::optional<std::string> pilot_model, auto_candidates;
@@ -151,13 +151,15 @@ request parse_command_line(int argc, const char* const* argv, bool& help) {
   auto method = p.flag<std::string>(
       "method", "NAME",
       "selection method; auto (the default): build the coreset of each --auto-candidates method, train a model on "
-      "each, keep the one with the best validation AUC (needs validation rows); nacs: the paper's method",
+      "each, keep the one with the best validation AUC (needs validation rows); nacs: NaCS (the paper's method "
+      "under --preset paper)",
       {.default_value = std::string(nacs::auto_method_name), .choices = method_choices()});
   auto auto_candidates = p.flag<std::string>(
       "auto-candidates", "LIST",
       "--method auto: comma list of candidates (default " + joined(nacs::default_auto_candidates()) + "; any of " +
           joined(nacs::auto_candidate_names()) +
-          "; nacs-cb is nacs with --partitions class-balanced, nacs-cb-unit also with --embedding unit)");
+          "; nacs is --method nacs under the default preset, nacs-paper under --preset paper, nacs-cb the paper's with "
+          "--partitions class-balanced, nacs-cb-unit the same as nacs)");
   auto auto_slack = p.flag<double>(
       "auto-logloss-slack", "SE",
       "--method auto: only candidates whose validation log loss is within SE standard errors of the lowest "
@@ -178,11 +180,13 @@ request parse_command_line(int argc, const char* const* argv, bool& help) {
                                     {.default_value = 10.0, .min = 1.0});
   auto preset = p.flag<std::string>(
       "preset", "NAME",
-      "paper: the paper's method; large: the configuration measured best at 1 M rows (synthetic data; docs/results-log.md): "
+      "default: for --method nacs, --embedding unit and --partitions class-balanced (measured best on real data; "
+      "docs/results.md), else paper; paper: the paper's method; "
+      "large: the configuration measured best at 1 M rows (synthetic data; docs/results-log.md): "
       "--candidate-share max(0.1, 4 x R, R / (1 - remove rate)), --partitions class-balanced, --embedding plain, "
       "--round-epochs 0, --final-weights auto; "
       "flags given explicitly override it",
-      {.default_value = "paper", .choices = names_of(nacs::preset_names())});
+      {.default_value = "default", .choices = names_of(nacs::preset_names())});
   auto rounds = p.flag<std::int64_t>("rounds", "R", "selection rounds (0: 3 for ratios <= 1 %, else 5)",
                                      {.default_value = 0, .min = 0, .max = 1000});
   auto round_epochs = p.flag<std::int64_t>(
@@ -203,7 +207,7 @@ request parse_command_line(int argc, const char* const* argv, bool& help) {
                                     {.choices = names_of(nacs::solver_names())});
   auto epsilon = p.flag<double>("epsilon", "E", "stochastic and lazier greedy's epsilon",
                                 {.default_value = 1e-3, .min = 0.0, .min_exclusive = true, .max = 1.0, .max_exclusive = true});
-  auto embedding = p.flag<std::string>("embedding", "NAME", "gradient embedding (default: the method's own; nacs: adam)",
+  auto embedding = p.flag<std::string>("embedding", "NAME", "gradient embedding (default: the method's own; nacs: unit under --preset default, adam under --preset paper)",
                                        {.choices = names_of(nacs::embedding_names())});
   auto trust = p.flag<std::string>("trust", "NAME", "global trust of the label self-correction",
                                    {.default_value = "sigmoid", .choices = names_of(nacs::trust_names())});
@@ -333,13 +337,14 @@ request parse_command_line(int argc, const char* const* argv, bool& help) {
   r.preset = *preset;
   if (r.preset != "paper") {
     nacs::coreset_config c;
+    c.method = r.method;
     c.filter = r.filter;
     c.remove_rate = r.remove_rate;
     nacs::coreset_options o;
     o.ratio = r.ratio;
     nacs::final_options f;
     nacs::apply_preset(nacs::parse_preset(r.preset), c, o, f);
-    if (!embedding.given()) r.embedding = c.embedding;
+    if (!embedding.given() && !c.embedding.empty()) r.embedding = c.embedding;
     if (!candidate_share.given()) r.candidate_share = o.candidate_share;
     if (!round_epochs.given()) r.round_epochs = o.round_epochs;
     if (!partitions.given()) r.partitions = o.partitions == nacs::partition_mode::random ? "random" : "class-balanced";

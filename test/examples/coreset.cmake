@@ -141,14 +141,26 @@ coreset_check(preset_large "--synthetic|2000|--ratio|0.05|${tiny}|--rounds|2|--p
 coreset_check(preset_override
               "--synthetic|2000|--ratio|0.05|${tiny}|--rounds|2|--preset|large|--candidate-share|0.5|--round-epochs|2|--final-weights|none"
               "preset=large|candidate_share=0.5|partitions=class-balanced|round_epochs=2|final_weights=none")
-coreset_check(preset_paper "--synthetic|2000|--ratio|0.05|${tiny}|--rounds|2"
+coreset_check(preset_paper "--synthetic|2000|--ratio|0.05|${tiny}|--rounds|2|--preset|paper"
               "preset=paper|candidate_share=1|partitions=random|round_epochs=1|final_weights=method")
+# The default preset: --method nacs with the unit embedding and class-balanced partitions, the same
+# coreset as naming both flags under --preset paper; other methods as under paper.
+coreset_check(preset_default "--synthetic|2000|--ratio|0.05|${tiny}|--rounds|2|--passes|2|--out|preset_default.csv"
+              "preset=default|candidate_share=1|partitions=class-balanced|round_epochs=1|final_weights=method"
+              -DCSV=preset_default.csv)
+coreset_check(preset_default_flags
+              "--synthetic|2000|--ratio|0.05|${tiny}|--rounds|2|--passes|2|--preset|paper|--embedding|unit|--partitions|class-balanced|--out|preset_default_flags.csv"
+              "preset=paper|partitions=class-balanced" -DCSV=preset_default_flags.csv -DSAME_AS=preset_default.csv)
+set_tests_properties(examples/coreset/preset_default PROPERTIES FIXTURES_SETUP coreset_preset_default)
+set_tests_properties(examples/coreset/preset_default_flags PROPERTIES FIXTURES_REQUIRED coreset_preset_default)
+coreset_check(preset_default_kcenter "--synthetic|2000|--ratio|0.05|${tiny}|--method|kcenter"
+              "preset=default|partitions=random")
 add_test(NAME examples/coreset/preset_is_its_flags
          COMMAND ${CMAKE_COMMAND} -DEXE=${coreset_exe} -DDIR=${coreset_dir}
                  "-DARGS=--method|nacs|--synthetic|2000|--ratio|0.05|${tiny}|--rounds|2|--passes|2"
                  "-DEXPLICIT=--candidate-share|0.2|--partitions|class-balanced|--embedding|plain|--round-epochs|0|--final-weights|auto"
                  -P ${coreset_scripts}/coreset_preset.cmake)
-coreset_fails(preset_unknown 2 "--synthetic|2000|--preset|larg" "--preset must be one of paper, large.*did you mean large")
+coreset_fails(preset_unknown 2 "--synthetic|2000|--preset|larg" "--preset must be one of default, paper, large.*did you mean large")
 
 # --final-weights / --final-targets reach the final training only; --selection-weights the selection.
 add_test(NAME examples/coreset/ablation_switches
@@ -225,7 +237,7 @@ coreset_fails(ratio_negative 2 "--synthetic|1000|--ratio|-0.5" "--ratio must be 
 coreset_fails(candidate_share_zero 2 "--synthetic|1000|--candidate-share|0" "--candidate-share must be > 0")
 coreset_fails(round_epochs_negative 2 "--synthetic|1000|--round-epochs|-1" "--round-epochs must be >= 0")
 coreset_fails(candidate_share_above_one 2 "--synthetic|1000|--candidate-share|1.5" "--candidate-share must be <= 1")
-coreset_fails(candidate_share_too_small 1 "--synthetic|2000|--ratio|0.3|--partition-size|100|--candidate-share|0.01"
+coreset_fails(candidate_share_too_small 1 "--synthetic|2000|--ratio|0.3|--partition-size|100|--candidate-share|0.01|--preset|paper"
               "raise --candidate-share")
 coreset_fails(remove_rate_one 2 "--synthetic|1000|--remove-rate|1" "--remove-rate must be < 1")
 coreset_fails(unknown_method 2 "--synthetic|1000|--method|rnadom" "--method must be one of.*random")

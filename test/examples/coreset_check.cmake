@@ -1,12 +1,12 @@
 # SPDX-License-Identifier: Apache-2.0
 # Runs nacs-coreset once and checks its JSON line and the files it writes.
 #   cmake -DEXE=nacs-coreset -DDIR=<dir> -DARGS="--synthetic|2000|..." [-DEXPECT="rows_selected=80|method=nacs"]
-#         [-DKEYS="test_auc|random_test_auc"] [-DCSV=out.csv] [-DEMIT=emit.csv -DEMIT_HEADER=<first line>]
-#         -P coreset_check.cmake
+#         [-DKEYS="test_auc|random_test_auc"] [-DCSV=out.csv [-DSAME_AS=other.csv]]
+#         [-DEMIT=emit.csv -DEMIT_HEADER=<first line>] -P coreset_check.cmake
 # Checks: exit status 0; stdout is one JSON object on one line holding every key the help lists
 # (and KEYS); each EXPECT key=value equals the JSON value (as text); with CSV (which ARGS must write
 # with --out): the header row,weight,label, rows_selected rows, distinct indices in [0, rows), weights
-# >= 0, labels in [0, 1]; with EMIT (--emit): rows_selected rows after EMIT_HEADER (when given).
+# >= 0, labels in [0, 1], and with SAME_AS the same bytes as that file in DIR; with EMIT (--emit): rows_selected rows after EMIT_HEADER (when given).
 cmake_minimum_required(VERSION 3.21)
 string(REPLACE "|" ";" args "${ARGS}")
 execute_process(COMMAND ${EXE} ${args} WORKING_DIRECTORY ${DIR}
@@ -89,6 +89,13 @@ if(DEFINED CSV)
     endif()
     list(APPEND seen ${index})
   endforeach()
+  if(DEFINED SAME_AS)
+    file(SHA256 ${DIR}/${CSV} mine)
+    file(SHA256 ${DIR}/${SAME_AS} theirs)
+    if(NOT mine STREQUAL theirs)
+      message(FATAL_ERROR "${CSV} differs from ${SAME_AS}: expected the same coreset\n${what}")
+    endif()
+  endif()
 endif()
 
 if(DEFINED EMIT)

@@ -51,16 +51,19 @@ struct auto_candidate {
   std::optional<partition_mode> partitions;  ///< overrides coreset_options::partitions when set
 };
 
-/// @brief The names make_auto_candidate knows: every method name, "nacs-cb" (NaCS with class-balanced partitions)
-/// and "nacs-cb-unit" (the same with the unit-length gradient embedding, nacs::unit_gradient).
+/// @brief The names make_auto_candidate knows: every method name, "nacs-paper" (NaCS as the paper
+/// has it: random partitions, the Adam-adjusted embedding), "nacs-cb" (the paper's NaCS with
+/// class-balanced partitions) and "nacs-cb-unit" (the same with the unit-length gradient embedding,
+/// nacs::unit_gradient: what "nacs" is, as `--method nacs` under nacs-coreset's default preset).
 ///
 /// Each candidate runs with its method's own filter (nacs::default_filter: none for random,
 /// random-balanced and the sampling methods, MC dropout for the rest), whatever the base
-/// config's filter; its other knobs come from the base config.
+/// config's filter; its other knobs come from the base config (an embedding named there
+/// replaces nacs's unit embedding).
 [[nodiscard]] inline std::span<const std::string_view> auto_candidate_names() noexcept {
-  static constexpr std::array<std::string_view, 13> names = {
-      "random",   "random-balanced", "nacs",      "nacs-cb", "nacs-cb-unit", "setcover",   "kcenter",
-      "svpcf",    "gradnorm",        "negsample", "lcc",     "osmac",        "sensitivity"};
+  static constexpr std::array<std::string_view, 14> names = {
+      "random",   "random-balanced", "nacs",     "nacs-paper", "nacs-cb", "nacs-cb-unit", "setcover",
+      "kcenter",  "svpcf",           "gradnorm", "negsample",  "lcc",     "osmac",        "sensitivity"};
   return names;
 }
 
@@ -80,11 +83,12 @@ struct auto_candidate {
   auto_candidate c;
   c.name = std::string(auto_candidate_names()[i]);
   c.config = base;
-  const bool cb = c.name == "nacs-cb" || c.name == "nacs-cb-unit";
-  c.config.method = cb ? "nacs" : c.name;
+  const bool unit = c.name == "nacs" || c.name == "nacs-cb-unit";
+  const bool nacs = unit || c.name == "nacs-paper" || c.name == "nacs-cb";
+  c.config.method = nacs ? "nacs" : c.name;
   c.config.filter.clear();
-  if (cb) c.partitions = partition_mode::class_balanced;
-  if (c.name == "nacs-cb-unit") c.config.embedding = "unit";
+  if (unit || c.name == "nacs-cb") c.partitions = partition_mode::class_balanced;
+  if (unit && c.config.embedding.empty()) c.config.embedding = "unit";
   return c;
 }
 

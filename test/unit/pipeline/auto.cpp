@@ -93,7 +93,24 @@ TEST_CASE("make_auto_candidate: the table of names, each with its method's own f
   CHECK(cb.config.epsilon == 0.01);
   CHECK(nacs::effective_filter(nacs::make_auto_candidate("random", base).config) == "none");
   CHECK(nacs::effective_filter(nacs::make_auto_candidate("lcc", base).config) == "none");
-  CHECK_FALSE(nacs::make_auto_candidate("nacs").partitions.has_value());
+  // nacs-paper: the paper's NaCS (library defaults: random partitions, adam); nacs is nacs-cb-unit,
+  // what --method nacs runs under nacs-coreset's default preset (nacs::apply_preset).
+  const auto paper = nacs::make_auto_candidate("nacs-paper", base);
+  CHECK(paper.config.method == "nacs");
+  CHECK_FALSE(paper.partitions.has_value());
+  CHECK(paper.config.embedding.empty());
+  const auto plain = nacs::make_auto_candidate("nacs", base);
+  CHECK(plain.config.embedding == "unit");
+  CHECK(plain.partitions == nacs::partition_mode::class_balanced);
+  nacs::coreset_config named = base;
+  named.embedding = "plain";
+  CHECK(nacs::make_auto_candidate("nacs", named).config.embedding == "plain");  // a named embedding wins
+  nacs::coreset_config preset = base;
+  nacs::coreset_options po;
+  nacs::final_options pf;
+  nacs::apply_preset(nacs::coreset_preset::defaults, preset, po, pf);
+  CHECK(preset.embedding == plain.config.embedding);
+  CHECK(po.partitions == *plain.partitions);
   const auto unit = nacs::make_auto_candidate("nacs-cb-unit", base);
   CHECK(unit.config.method == "nacs");
   CHECK(unit.config.embedding == "unit");

@@ -121,7 +121,8 @@ TEST_CASE("unknown names and bad knobs give a nacs::error naming the valid choic
 }
 
 TEST_CASE("presets: paper is the defaults, large sets exactly its five settings") {
-  CHECK(nacs::join_names(nacs::preset_names()) == "paper or large");
+  CHECK(nacs::join_names(nacs::preset_names()) == "default, paper or large");
+  CHECK(nacs::parse_preset("default") == nacs::coreset_preset::defaults);
   CHECK(nacs::parse_preset("paper") == nacs::coreset_preset::paper);
   CHECK(nacs::parse_preset("large") == nacs::coreset_preset::large);
   nacs_ref::expect_error([] { (void)nacs::parse_preset("larg"); }, nacs::errc::invalid_argument,
@@ -172,6 +173,37 @@ TEST_CASE("presets: paper is the defaults, large sets exactly its five settings"
   CHECK(o.round_epochs == 1);
   CHECK(f.weights == nacs::final_weighting::method_default);
   CHECK(c.solver == "lazy");
+}
+
+TEST_CASE("the default preset: nacs with the unit embedding and class-balanced partitions, paper for the rest") {
+  nacs::coreset_config c;
+  c.solver = "lazy";
+  nacs::coreset_options o;
+  o.ratio = 0.05;
+  o.candidate_share = 0.3;
+  o.round_epochs = 0;
+  nacs::final_options f;
+  f.weights = nacs::final_weighting::gamma;
+  nacs::apply_preset(nacs::coreset_preset::defaults, c, o, f);
+  CHECK(c.embedding == "unit");
+  CHECK(o.partitions == nacs::partition_mode::class_balanced);
+  // The rest as paper: back to the defaults, and nothing else moves.
+  CHECK(o.candidate_share == 1.0);
+  CHECK(o.round_epochs == 1);
+  CHECK(f.weights == nacs::final_weighting::method_default);
+  CHECK(c.solver == "lazy");
+  CHECK(o.ratio == 0.05);
+  for (const auto method : nacs::method_names()) {
+    if (method == "nacs") continue;
+    nacs::coreset_config other;
+    other.method = std::string(method);
+    other.embedding = "plain";
+    nacs::coreset_options oo;
+    nacs::final_options of;
+    nacs::apply_preset(nacs::coreset_preset::defaults, other, oo, of);
+    CHECK_MESSAGE(other.embedding.empty(), method);
+    CHECK_MESSAGE(oo.partitions == nacs::partition_mode::random, method);
+  }
 }
 
 TEST_CASE("the large preset runs through run_coreset, keeps exactly k rows, and scores fewer rows") {
