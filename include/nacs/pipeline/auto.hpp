@@ -152,3 +152,5 @@ template <class P>
 }  // namespace nacs
 
 #include <nacs/detail/pipeline/auto.hpp>
+#include <nacs/detail/pipeline/instances.hpp>
+NACS_DECLARE_INSTANCES(NACS_AUTO_SELECT_INSTANCE)

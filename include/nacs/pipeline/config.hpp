@@ -355,3 +355,5 @@ template <class P>
 }  // namespace nacs
 
 #include <nacs/detail/pipeline/config.hpp>
+#include <nacs/detail/pipeline/instances.hpp>
+NACS_DECLARE_INSTANCES(NACS_RUN_CORESET_INSTANCE)

@@ -168,3 +168,5 @@ template <class P>
 }  // namespace nacs
 
 #include <nacs/detail/pipeline/final.hpp>
+#include <nacs/detail/pipeline/instances.hpp>
+NACS_DECLARE_INSTANCES(NACS_TRAIN_ON_CORESET_INSTANCE)

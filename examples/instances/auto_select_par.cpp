@@ -1,0 +1,11 @@
+// SPDX-License-Identifier: Apache-2.0
+// nacs::auto_select for nacs::par, compiled once for nacs's own tests and programs
+// (include/nacs/detail/pipeline/instances.hpp says why).
+#include <nacs/pipeline/auto.hpp>
+
+#if !defined(NACS_EXTERN_TEMPLATES)
+#error "examples/instances/ is compiled with NACS_EXTERN_TEMPLATES (the nacs_instances target defines it)"
+#endif
+#if defined(_OPENMP)
+NACS_AUTO_SELECT_INSTANCE(, ::nacs::parallel_policy)
+#endif
