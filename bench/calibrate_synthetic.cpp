@@ -8,7 +8,7 @@
 // all training rows and on random subsets of them, and prints one JSON line
 // with the test AUCs against the clean labels (what a denoising method is
 // judged by) and against the noisy labels, and the hidden model's own AUCs
-// (the ceiling). This is how the preset's numbers in docs/results-log.md were
+// (the ceiling). This is how the preset's numbers in docs/log/results.md were
 // measured. A plain program, not a Google Benchmark.
 //
 //   calibrate_synthetic [--rows N] [--noise R] [--seed S] [--ratios 0.01,0.05] [--repeats K] [--no-full]

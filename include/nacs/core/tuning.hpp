@@ -10,7 +10,7 @@
 /// only speed moves. The block sizes are the ones the loops used before they
 /// were gathered here; parallel_min_work replaced two thresholds (2^15 in the
 /// model layer, 2^20 in selection) and the pool's waiting policy is new. None of
-/// them was tuned on its own yet: docs/benchmarks.md ("Shared cores") has the
+/// them was tuned on its own yet: docs/log/benchmarks.md ("Shared cores") has the
 /// before/after figures of the whole change.
 #pragma once
 

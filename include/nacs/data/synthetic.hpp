@@ -199,7 +199,7 @@ inline double synthetic_data::noisy_oracle_auc() const {
 /// 20 % flips so that a DeepFM with the paper's settings reaches a clean-label
 /// test AUC in the range real CTR sets show when trained on all training rows,
 /// and one trained on a random 1 % sits several points below, as on Criteo
-/// (figures and command: docs/results-log.md). Both flip rates are `noise`, so
+/// (figures and command: docs/log/results.md). Both flip rates are `noise`, so
 /// the observed positive rate is 0.25 (1 - noise) + 0.75 noise.
 /// @param[in] rows  rows to generate (>= 0; generate_synthetic checks)
 /// @param[in] noise probability of flipping a label, positive or negative, in [0, 1] (generate_synthetic checks)

@@ -267,7 +267,7 @@ inline void validate_config(const coreset_config& config) {
 /// - `paper`: the defaults of coreset_config, coreset_options and final_options, the paper's
 ///   method (every row a candidate in every round, random partitions, the Adam-adjusted
 ///   embedding, unweighted final training).
-/// - `large`: the configuration measured best on the 1 M-row synthetic benchmark (docs/results-log.md,
+/// - `large`: the configuration measured best on the 1 M-row synthetic benchmark (docs/log/results.md,
 ///   "A preset for large data"): the authors' two shortcuts (candidate_share_for_large(ratio,
 ///   remove rate) of the rows per round, class-balanced partitions), the plain gradient
 ///   (p - q)[h; 1] as the embedding, no training of the selection model between rounds
@@ -276,8 +276,8 @@ inline void validate_config(const coreset_config& config) {
 ///   (final_weighting::best_on_validation; it needs a validation set). Not the paper's method; the
 ///   first four chosen on seeds 1-3 of one synthetic family and checked on 47 more seeds and on
 ///   the two 8,000-row samples; round_epochs 0 chosen on seeds 101-103 and checked on seeds
-///   201-220 (docs/results-log.md, "Rounds without training"); best_on_validation because gamma helped
-///   at 20 % flips and hurt at 0, 10 % and 30 % and with asymmetric flips (docs/results-log.md,
+///   201-220 (docs/log/results.md, "Rounds without training"); best_on_validation because gamma helped
+///   at 20 % flips and hurt at 0, 10 % and 30 % and with asymmetric flips (docs/log/results.md,
 ///   "Other noise"). On the shared real data it is 1-2 points below `paper` (issue 24's table).
 enum class coreset_preset {
   defaults,  ///< "default": nacs with the unit embedding and class-balanced partitions; else paper

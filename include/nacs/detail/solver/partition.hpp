@@ -38,7 +38,7 @@ inline partition_plan make_partitions(row_index n, const partition_options& opts
   // order (the group's rows are cut into ceil(g / P) runs of that order, the larger runs
   // first); the plan then lists every partition's rows by one ascending pass over r. O(n),
   // with no comparison sort (a stable sort by group took 9 of the 13 s of bookkeeping in a
-  // 10 M-row class-balanced selection; docs/benchmarks.md). Peak scratch: 16 bytes a row.
+  // 10 M-row class-balanced selection; docs/log/benchmarks.md). Peak scratch: 16 bytes a row.
   const auto un = static_cast<std::size_t>(n);
   std::vector<row_index> order(un);
   std::iota(order.begin(), order.end(), row_index{0});
