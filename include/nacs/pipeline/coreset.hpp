@@ -19,11 +19,13 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include <nacs/core/error.hpp>
+#include <nacs/core/names.hpp>
 #include <nacs/data/dataset.hpp>
 #include <nacs/data/load.hpp>
 #include <nacs/model/adam.hpp>
@@ -39,10 +41,17 @@ enum class partition_mode {
   class_balanced,  ///< the authors' code: positives and negatives cut and solved apart, half the budget each
 };
 
+/// @brief The partition modes' name table: random, class-balanced (nacs-coreset --partitions).
+inline constexpr auto partition_mode_table = make_name_table<partition_mode>(
+    "partition mode", {{"random", partition_mode::random}, {"class-balanced", partition_mode::class_balanced}});
+
 /// @brief "random" or "class-balanced".
-constexpr std::string_view to_string(partition_mode m) noexcept {
-  return m == partition_mode::random ? "random" : "class-balanced";
-}
+constexpr std::string_view to_string(partition_mode m) noexcept { return partition_mode_table.name_of(m); }
+
+/// @brief How the selection-phase model weights its rows (coreset_options::weighted_training), by name:
+/// none (false: unweighted, the paper) or gamma (true: the weights gamma); nacs-coreset --selection-weights.
+inline constexpr auto selection_weighting_table =
+    make_name_table<bool>("selection weighting", {{"none", false}, {"gamma", true}});
 
 /// @brief Partition size used when coreset_options::partition_size is empty.
 ///
