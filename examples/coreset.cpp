@@ -401,38 +401,6 @@ void check_writable(const std::optional<std::string>& path, const char* flag) {
                "cannot open '" + *path + "' for writing (" + flag + "): check the directory");
 }
 
-double share_flipped(const std::vector<std::uint8_t>& flipped, std::span<const nacs::row_index> rows) {
-  if (rows.empty()) return 0.0;
-  nacs::row_index n = 0;
-  for (const auto r : rows) n += flipped[static_cast<std::size_t>(r)];
-  return static_cast<double>(n) / static_cast<double>(rows.size());
-}
-
-// What the coreset looks like: share of positive labels, mean corrected target, and how skewed gamma is.
-struct coreset_shape {
-  double positive_share = 0, target_mean = 0, weight_max = 0, weight_ess_share = 0;
-};
-
-coreset_shape shape_of(const nacs::dataset& train, const nacs::coreset& c) {
-  coreset_shape s;
-  if (c.rows.empty()) return s;
-  const auto n = static_cast<double>(c.rows.size());
-  double pos = 0, q = 0, sw = 0, sw2 = 0, wmax = 0;
-  for (std::size_t i = 0; i < c.rows.size(); ++i) {
-    pos += train.labels[static_cast<std::size_t>(c.rows[i])] >= 0.5f ? 1 : 0;
-    q += i < c.targets.size() ? c.targets[i] : train.labels[static_cast<std::size_t>(c.rows[i])];
-    const double w = i < c.weights.size() ? c.weights[i] : 1.0;
-    sw += w;
-    sw2 += w * w;
-    wmax = std::max(wmax, w);
-  }
-  s.positive_share = pos / n;
-  s.target_mean = q / n;
-  s.weight_max = sw > 0 ? wmax / (sw / n) : 0;             // max over mean
-  s.weight_ess_share = sw2 > 0 ? sw * sw / sw2 / n : 0;    // (sum w)^2 / sum w^2, as a share of the rows
-  return s;
-}
-
 std::int64_t peak_rss_bytes() {
   rusage u{};
   if (getrusage(RUSAGE_SELF, &u) != 0) return -1;
@@ -725,21 +693,19 @@ int run(int argc, const char* const* argv) {
         .add("prior_correction", r.prior_correction)
         .add("peak_bytes_planned", static_cast<std::int64_t>(rep.peak_bytes_planned))
         .add("peak_rss_bytes", peak_rss_bytes());
-    {
-      const coreset_shape cs = shape_of(d.train, core);
-      double base = 0;
-      for (const float y : d.train.labels) base += y >= 0.5f ? 1 : 0;
-      j.add("base_positive_share", base / static_cast<double>(n))
-          .add("coreset_positive_share", cs.positive_share)
-          .add("coreset_target_mean", cs.target_mean)
-          .add("weight_max_over_mean", cs.weight_max)
-          .add("weight_ess_share", cs.weight_ess_share)
-          .add("selection_weights", r.selection_weights)
-          .add("final_weights", r.final_weights)
-          .add("final_targets", r.final_targets);
-    }
+    const nacs::coreset_statistics cs = nacs::coreset_statistics_of(
+        d.train, core, d.truth ? std::span<const std::uint8_t>(d.truth->train.flipped) : std::span<const std::uint8_t>());
+    j.add("base_positive_share", cs.base_positive_share)
+        .add("coreset_positive_share", cs.positive_share)
+        .add("coreset_target_mean", cs.target_mean)
+        .add("weight_max_over_mean", cs.weight_max_over_mean)
+        .add("weight_ess_share", cs.weight_ess_share)
+        .add("selection_weights", r.selection_weights)
+        .add("final_weights", r.final_weights)
+        .add("final_targets", r.final_targets);
     if (r.evaluate) {
-      j.add("final_weights_used", std::string(ev->weighted ? "gamma" : "none"))
+      j.add("final_weights_used",
+            std::string(nacs::to_string(ev->weighted ? nacs::final_weighting::gamma : nacs::final_weighting::none)))
           .add("test_auc", ev->test_auc)
           .add("test_logloss", ev->test_logloss)
           .add("random_test_auc", rnd->test_auc)
@@ -757,14 +723,10 @@ int run(int argc, const char* const* argv) {
       if (full) j.add("full_test_auc", full->test_auc).add("full_test_logloss", full->test_logloss);
     }
     if (d.truth) {
-      const auto& flipped = d.truth->train.flipped;
-      std::vector<nacs::row_index> selected = core.rows;
-      selected.insert(selected.end(), rep.removed_rows.begin(), rep.removed_rows.end());
-      j.add("base_flip_share", static_cast<double>(d.truth->train.flipped_count()) / static_cast<double>(n))
-          .add("selected_flip_share", share_flipped(flipped, selected))
-          .add("removed_flip_share", rep.removed_rows.empty() ? std::optional<double>()
-                                                              : std::optional<double>(share_flipped(flipped, rep.removed_rows)))
-          .add("coreset_flip_share", share_flipped(flipped, core.rows));
+      j.add("base_flip_share", cs.base_flip_share)
+          .add("selected_flip_share", cs.selected_flip_share)
+          .add("removed_flip_share", cs.removed_flip_share)
+          .add("coreset_flip_share", cs.coreset_flip_share);
       if (r.evaluate) {
         j.add("clean_test_auc", ev->clean_test_auc).add("random_clean_test_auc", rnd->clean_test_auc);
         if (full) j.add("full_clean_test_auc", full->clean_test_auc);

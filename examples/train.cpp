@@ -264,18 +264,13 @@ int run(int argc, const char* const* argv) {
     const auto epoch_rows = static_cast<nacs::row_index>(subset.rows.empty() ? train.rows() : static_cast<nacs::row_index>(subset.rows.size()));
     const std::size_t batch_size = r.batch_size.value_or(nacs::default_batch_size(epoch_rows));
     nacs::model_config cfg;
-    cfg.kind = nacs::parse_model_kind(r.model);
     cfg.embedding_dim = r.embedding_dim;
     cfg.mlp = r.mlp;
     cfg.mlp2 = r.mlp;
     cfg.dropout = r.dropout;
     cfg.seed = r.seed;
-    if (cfg.kind == nacs::model_kind::finalmlp) {
-      // The largest head count up to 10 that divides the stream width.
-      std::size_t heads = std::min<std::size_t>(10, r.mlp.back());
-      while (r.mlp.back() % heads != 0) --heads;
-      cfg.fusion_heads = heads;
-    }
+    // FinalMLP: the library's head rule (the largest count up to 10 that divides both streams' width).
+    cfg = nacs::with_kind(cfg, nacs::parse_model_kind(r.model));
     nacs::ctr_model<float> model(cfg, train.cardinalities);
     nacs::adam<float> opt({.learning_rate = r.lr, .weight_decay = r.weight_decay});
     {
