@@ -24,13 +24,16 @@
 #include <variant>
 
 namespace {
-// Every name parses to a value whose name is the name again, and the names are unique.
+// The names are unique, and every name parses to a value whose name (name_of: the first with that
+// value) parses to the same value; only the auto candidates have two names for one value.
 template <class Table>
 void round_trips(const Table& t) {
   INFO(std::string(t.kind()));
   for (std::size_t i = 0; i < t.size(); ++i) {
     CHECK(t.index(t.names()[i]) == i);
-    CHECK(t.name_of(t.parse(t.names()[i])) == t.names()[i]);
+    const auto v = t.parse(t.names()[i]);
+    CHECK(t.parse(t.name_of(v)) == v);
+    if (t.kind() != "auto candidate") CHECK(t.name_of(v) == t.names()[i]);
   }
 }
 std::string joined(std::span<const std::string_view> names) { return nacs::join_names(names, ", "); }
@@ -126,6 +129,8 @@ TEST_CASE("the tables' values are what the names stand for") {
   CHECK(cb.config.method == "nacs");
   CHECK(cb.config.embedding == "unit");
   CHECK(cb.partitions == nacs::partition_mode::class_balanced);
+  // "nacs-cb-unit" is another name for "nacs".
+  CHECK(nacs::auto_candidate_table.name_of(nacs::auto_candidate_table.parse("nacs-cb-unit")) == "nacs");
   CHECK_FALSE(nacs::make_auto_candidate("nacs-paper").partitions);
 }
 
