@@ -119,11 +119,12 @@ struct request : nacs_cli::data_request {
   bool evaluate = false, evaluate_full = false, quiet = false;
 };
 
+using nacs_cli::choices;
 using nacs_cli::parse_sizes;
 
 // The method names --method takes: the library's selection methods and the automatic choice.
 std::vector<std::string> method_choices() {
-  auto v = nacs_cli::choices(nacs::method_names());
+  auto v = choices(nacs::method_names());
   v.emplace_back(nacs::auto_method_name);
   return v;
 }
@@ -170,10 +171,10 @@ request parse_command_line(int argc, const char* const* argv, bool& help) {
       "pilot-share", "S", "lcc, osmac, sensitivity: the pilot model's rows as a share of N (0: as many as the coreset)",
       {.default_value = 0.0, .min = 0.0, .max = 1.0, .max_exclusive = true});
   auto pilot_sample = p.flag<std::string>("pilot-sample", "HOW", "lcc, osmac, sensitivity: how the pilot's rows are drawn",
-                                          {.default_value = "uniform", .choices = nacs_cli::choices(nacs::pilot_sample_names())});
+                                          {.default_value = "uniform", .choices = choices(nacs::pilot_sample_names())});
   auto pilot_model = p.flag<std::string>("pilot-model", "NAME",
                                          "lcc, osmac, sensitivity: the pilot's model (default: the selection model)",
-                                         {.choices = nacs_cli::choices(nacs::model_names())});
+                                         {.choices = choices(nacs::model_names())});
   auto weight_clip = p.flag<double>("weight-clip", "C",
                                     "osmac, sensitivity: largest importance weight, in units of N / k",
                                     {.default_value = 10.0, .min = 1.0});
@@ -185,7 +186,7 @@ request parse_command_line(int argc, const char* const* argv, bool& help) {
       "--candidate-share max(0.1, 4 x R, R / (1 - remove rate)), --partitions class-balanced, --embedding plain, "
       "--round-epochs 0, --final-weights auto; "
       "flags given explicitly override it",
-      {.default_value = "default", .choices = nacs_cli::choices(nacs::preset_names())});
+      {.default_value = "default", .choices = choices(nacs::preset_names())});
   auto rounds = p.flag<std::int64_t>("rounds", "R", "selection rounds (0: 3 for ratios <= 1 %, else 5)",
                                      {.default_value = 0, .min = 0, .max = 1000});
   auto round_epochs = p.flag<std::int64_t>(
@@ -201,52 +202,52 @@ request parse_command_line(int argc, const char* const* argv, bool& help) {
       "(the paper), the authors' code draws about 0.09; cuts scoring and similarity time in proportion",
       {.default_value = 1.0, .min = 0.0, .min_exclusive = true, .max = 1.0});
   auto partitions = p.flag<std::string>("partitions", "MODE", "random partitions (paper) or class-balanced (authors' code)",
-                                        {.default_value = "random", .choices = nacs_cli::choices(nacs::partition_mode_table.names())});
+                                        {.default_value = "random", .choices = choices(nacs::partition_mode_table.names())});
   auto solver = p.flag<std::string>("solver", "NAME", "greedy solver (default: the method's own; nacs: lazier, which picks what stochastic picks with fewer gain evaluations)",
-                                    {.choices = nacs_cli::choices(nacs::solver_names())});
+                                    {.choices = choices(nacs::solver_names())});
   auto epsilon = p.flag<double>("epsilon", "E", "stochastic and lazier greedy's epsilon",
                                 {.default_value = 1e-3, .min = 0.0, .min_exclusive = true, .max = 1.0, .max_exclusive = true});
   auto embedding = p.flag<std::string>("embedding", "NAME", "gradient embedding (default: the method's own; nacs: unit under --preset default, adam under --preset paper)",
-                                       {.choices = nacs_cli::choices(nacs::embedding_names())});
+                                       {.choices = choices(nacs::embedding_names())});
   auto trust = p.flag<std::string>("trust", "NAME", "global trust of the label self-correction",
-                                   {.default_value = "sigmoid", .choices = nacs_cli::choices(nacs::trust_names())});
+                                   {.default_value = "sigmoid", .choices = choices(nacs::trust_names())});
   auto trust_value = p.flag<double>("trust-value", "G", "--trust constant: its value", {.default_value = 1.0, .min = 0.0, .max = 1.0});
   auto horizon = p.flag<std::string>("horizon", "NAME",
                                      "T of the trust schedule: planned steps of the selection model (paper) or full-data steps (authors)",
-                                     {.default_value = "planned", .choices = nacs_cli::choices(nacs::trust_horizon_table.names())});
+                                     {.default_value = "planned", .choices = choices(nacs::trust_horizon_table.names())});
   auto selection_weights = p.flag<std::string>(
       "selection-weights", "MODE", "train the selection-phase model unweighted (none: the paper) or with the weights gamma",
-      {.default_value = "none", .choices = nacs_cli::choices(nacs::selection_weighting_table.names())});
+      {.default_value = "none", .choices = choices(nacs::selection_weighting_table.names())});
   auto final_weights = p.flag<std::string>(
       "final-weights", "MODE",
       "--evaluate: train the coreset's model unweighted (none: the paper), with the weights gamma, both ways "
       "and test the one with the better validation AUC (auto; needs validation rows), or as the method says "
       "(method: with the importance weights of osmac and sensitivity, else unweighted)",
-      {.default_value = "method", .choices = nacs_cli::choices(nacs::final_weighting_names())});
+      {.default_value = "method", .choices = choices(nacs::final_weighting_names())});
   auto prior_correction = p.flag<std::string>(
       "prior-correction", "MODE",
       "--evaluate: train with logit offsets so predictions are on the data's click rate (on: the method's offsets, "
       "else the class-prior shift of a rebalanced coreset; it moves log loss, not AUC)",
-      {.default_value = "on", .choices = nacs_cli::choices(nacs::prior_correction_table.names())});
+      {.default_value = "on", .choices = choices(nacs::prior_correction_table.names())});
   auto final_targets = p.flag<std::string>(
       "final-targets", "MODE", "--evaluate: train the coreset's model on the corrected labels q, or on the given labels",
-      {.default_value = "corrected", .choices = nacs_cli::choices(nacs::final_targets_table.names())});
+      {.default_value = "corrected", .choices = choices(nacs::final_targets_table.names())});
   auto filter = p.flag<std::string>(
       "filter", "NAME",
       "uncertainty filter (default: the method's own: none for random, random-balanced, negsample, lcc, osmac and "
       "sensitivity, mcdropout for the others; --method auto: each candidate's own)",
-      {.choices = nacs_cli::choices(nacs::filter_names())});
+      {.choices = choices(nacs::filter_names())});
   auto remove_rate = p.flag<double>("remove-rate", "R", "mcdropout, tce: share of selected rows removed",
                                     {.default_value = 0.1, .min = 0.0, .max = 1.0, .max_exclusive = true});
   auto passes = p.flag<std::int64_t>("passes", "N", "mcdropout: Monte-Carlo dropout passes", {.default_value = 10, .min = 2, .max = 10000});
   // Models.
   auto model = p.flag<std::string>("model", "NAME", "the selection-phase model and the evaluated ones",
-                                   {.default_value = "deepfm", .choices = nacs_cli::choices(nacs::model_names())});
+                                   {.default_value = "deepfm", .choices = choices(nacs::model_names())});
   auto selection_model = p.flag<std::string>(
       "selection-model", "NAME",
       "the selection-phase model (embeddings, corrected labels, filter) when it is not --model; the evaluated "
       "models stay --model (default: --model)",
-      {.choices = nacs_cli::choices(nacs::model_names())});
+      {.choices = choices(nacs::model_names())});
   auto epochs = p.flag<std::int64_t>("epochs", "E", "maximum epochs of the early-stopped training phases",
                                      {.default_value = 10, .min = 1, .max = 100000});
   auto batch = p.flag<std::int64_t>("batch-size", "B", "rows per mini-batch (0: the rule for the rows trained on, see nacs-train)",
@@ -262,7 +263,7 @@ request parse_command_line(int argc, const char* const* argv, bool& help) {
   // Run and outputs.
   auto seed = p.flag<std::uint64_t>("seed", "S", "seed of the split, --synthetic, the models and every draw", {.default_value = 0});
   auto policy = p.flag<std::string>("policy", "NAME", "seq: one thread; par: OpenMP threads (same result)",
-                                    {.default_value = "par", .choices = nacs_cli::choices(nacs::host_policy_table.names())});
+                                    {.default_value = "par", .choices = choices(nacs::host_policy_table.names())});
   auto threads = p.flag<int>("threads", "T", "par: number of threads (default: OpenMP's)", {.min = 1, .max = 4096});
   auto out = p.flag<std::string>("out", "FILE", "write the coreset as CSV: row,weight,label");
   auto emit = p.flag<std::string>("emit", "FILE", "write the chosen rows in the input's own format");
@@ -467,9 +468,9 @@ int run(int argc, const char* const* argv) {
     std::optional<nacs::evaluation_set> valid;
     if (d.valid.rows() > 0) valid = nacs::evaluation_set{&d.valid};
     // train_on_coreset would refuse it too, but only after the selection: say so before it.
-    NACS_EXPECTS(!r.evaluate || nacs::parse_final_weighting(r.final_weights) != nacs::final_weighting::best_on_validation ||
-                     valid,
-                 nacs::errc::invalid_data,
+    const bool weights_on_validation =
+        nacs::parse_final_weighting(r.final_weights) == nacs::final_weighting::best_on_validation;
+    NACS_EXPECTS(!r.evaluate || !weights_on_validation || valid, nacs::errc::invalid_data,
                  "--final-weights auto chooses the weighting on validation AUC, and there are no validation rows: give "
                  "--valid, a split with a validation share, or --final-weights none|gamma");
     NACS_EXPECTS(r.method != nacs::auto_method_name || valid, nacs::errc::invalid_data,
@@ -693,8 +694,9 @@ int run(int argc, const char* const* argv) {
         .add("prior_correction", r.prior_correction)
         .add("peak_bytes_planned", static_cast<std::int64_t>(rep.peak_bytes_planned))
         .add("peak_rss_bytes", peak_rss_bytes());
-    const nacs::coreset_statistics cs = nacs::coreset_statistics_of(
-        d.train, core, d.truth ? std::span<const std::uint8_t>(d.truth->train.flipped) : std::span<const std::uint8_t>());
+    std::span<const std::uint8_t> flipped;  // synthetic data: which training labels were flipped
+    if (d.truth) flipped = d.truth->train.flipped;
+    const nacs::coreset_statistics cs = nacs::coreset_statistics_of(d.train, core, flipped);
     j.add("base_positive_share", cs.base_positive_share)
         .add("coreset_positive_share", cs.positive_share)
         .add("coreset_target_mean", cs.target_mean)

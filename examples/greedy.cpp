@@ -98,7 +98,8 @@ request parse_command_line(int argc, const char* const* argv, bool& help) {
   auto ratio = p.flag<double>("ratio", "R", "pick floor(R * N) rows (at least 1)",
                               {.min = 0.0, .min_exclusive = true, .max = 1.0});
   auto solver = p.flag<std::string>("solver", "NAME", "greedy solver",
-                                    {.default_value = "stochastic", .choices = nacs_cli::choices(nacs::solver_names())});
+                                    {.default_value = "stochastic",
+                                     .choices = nacs_cli::choices(nacs::solver_names())});
   auto epsilon = p.flag<double>("epsilon", "E",
                                 "stochastic/lazier: sample ceil((P / k) ln(1 / E)) candidates per step (default 0.001)",
                                 {.min = 0.0, .min_exclusive = true, .max = 1.0, .max_exclusive = true});
@@ -116,7 +117,8 @@ request parse_command_line(int argc, const char* const* argv, bool& help) {
                                   ": the kernel width (default d for exp-distance, 1 / d for rbf)",
                               {.min = 0.0, .min_exclusive = true});
   auto policy = p.flag<std::string>("policy", "NAME", "seq: one thread; par: OpenMP threads (same result)",
-                                    {.default_value = "par", .choices = nacs_cli::choices(nacs::host_policy_table.names())});
+                                    {.default_value = "par",
+                                     .choices = nacs_cli::choices(nacs::host_policy_table.names())});
   auto threads = p.flag<int>("threads", "T", "par: number of threads (default: OpenMP's, e.g. OMP_NUM_THREADS)",
                              {.min = 1, .max = 4096});
   auto memory_limit = p.flag<std::int64_t>(

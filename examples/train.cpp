@@ -113,7 +113,8 @@ request parse_command_line(int argc, const char* const* argv, bool& help) {
   auto seed = p.flag<std::uint64_t>("seed", "S", "seed of the split, the initialisation, shuffling, dropout and --synthetic",
                                     {.default_value = 0});
   auto policy = p.flag<std::string>("policy", "NAME", "seq: one thread; par: OpenMP threads (same result)",
-                                    {.default_value = "par", .choices = nacs_cli::choices(nacs::host_policy_table.names())});
+                                    {.default_value = "par",
+                                     .choices = nacs_cli::choices(nacs::host_policy_table.names())});
   auto threads = p.flag<int>("threads", "T", "par: number of threads (default: OpenMP's)", {.min = 1, .max = 4096});
   auto memory_limit = p.flag<std::int64_t>(
       "memory-limit", "MIB", "refuse, before allocating, a step that needs more than MIB MiB (default: 3/4 of RAM)",

@@ -108,7 +108,9 @@ struct spec {
 };
 
 /// @brief A library name table's names (nacs::name_table::names(), method_names(), ...) as spec::choices.
-inline std::vector<std::string> choices(std::span<const std::string_view> names) { return {names.begin(), names.end()}; }
+inline std::vector<std::string> choices(std::span<const std::string_view> names) {
+  return {names.begin(), names.end()};
+}
 
 namespace detail {
 

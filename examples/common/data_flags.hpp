@@ -168,7 +168,8 @@ class data_flags {
     r.progress_lines = *progress_lines_;
     r.min_count = *min_count_;
 
-    if (r.data && r.format.empty()) throw usage_error("--data needs --format " + detail::join(choices(nacs::data_format_table.names()), "|"));
+    if (r.data && r.format.empty())
+      throw usage_error("--data needs --format " + detail::join(choices(nacs::data_format_table.names()), "|"));
     if (r.synthetic && (!r.format.empty() || r.valid || r.test || r.max_rows || progress_lines_.given() ||
                         min_count_.given() || on_error_.given()))
       throw usage_error(
