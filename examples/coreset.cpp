@@ -12,6 +12,7 @@
 #include <fstream>
 #include <numeric>
 #include <optional>
+#include <span>
 #include <sstream>
 #include <string>
 #include <string_view>
@@ -118,13 +119,12 @@ struct request : nacs_cli::data_request {
   bool evaluate = false, evaluate_full = false, quiet = false;
 };
 
+using nacs_cli::choices;
 using nacs_cli::parse_sizes;
-
-std::vector<std::string> names_of(std::span<const std::string_view> names) { return {names.begin(), names.end()}; }
 
 // The method names --method takes: the library's selection methods and the automatic choice.
 std::vector<std::string> method_choices() {
-  auto v = names_of(nacs::method_names());
+  auto v = choices(nacs::method_names());
   v.emplace_back(nacs::auto_method_name);
   return v;
 }
@@ -171,10 +171,10 @@ request parse_command_line(int argc, const char* const* argv, bool& help) {
       "pilot-share", "S", "lcc, osmac, sensitivity: the pilot model's rows as a share of N (0: as many as the coreset)",
       {.default_value = 0.0, .min = 0.0, .max = 1.0, .max_exclusive = true});
   auto pilot_sample = p.flag<std::string>("pilot-sample", "HOW", "lcc, osmac, sensitivity: how the pilot's rows are drawn",
-                                          {.default_value = "uniform", .choices = names_of(nacs::pilot_sample_names())});
+                                          {.default_value = "uniform", .choices = choices(nacs::pilot_sample_names())});
   auto pilot_model = p.flag<std::string>("pilot-model", "NAME",
                                          "lcc, osmac, sensitivity: the pilot's model (default: the selection model)",
-                                         {.choices = names_of(nacs::model_names())});
+                                         {.choices = choices(nacs::model_names())});
   auto weight_clip = p.flag<double>("weight-clip", "C",
                                     "osmac, sensitivity: largest importance weight, in units of N / k",
                                     {.default_value = 10.0, .min = 1.0});
@@ -186,7 +186,7 @@ request parse_command_line(int argc, const char* const* argv, bool& help) {
       "--candidate-share max(0.1, 4 x R, R / (1 - remove rate)), --partitions class-balanced, --embedding plain, "
       "--round-epochs 0, --final-weights auto; "
       "flags given explicitly override it",
-      {.default_value = "default", .choices = names_of(nacs::preset_names())});
+      {.default_value = "default", .choices = choices(nacs::preset_names())});
   auto rounds = p.flag<std::int64_t>("rounds", "R", "selection rounds (0: 3 for ratios <= 1 %, else 5)",
                                      {.default_value = 0, .min = 0, .max = 1000});
   auto round_epochs = p.flag<std::int64_t>(
@@ -202,52 +202,52 @@ request parse_command_line(int argc, const char* const* argv, bool& help) {
       "(the paper), the authors' code draws about 0.09; cuts scoring and similarity time in proportion",
       {.default_value = 1.0, .min = 0.0, .min_exclusive = true, .max = 1.0});
   auto partitions = p.flag<std::string>("partitions", "MODE", "random partitions (paper) or class-balanced (authors' code)",
-                                        {.default_value = "random", .choices = {"random", "class-balanced"}});
+                                        {.default_value = "random", .choices = choices(nacs::partition_mode_table.names())});
   auto solver = p.flag<std::string>("solver", "NAME", "greedy solver (default: the method's own; nacs: lazier, which picks what stochastic picks with fewer gain evaluations)",
-                                    {.choices = names_of(nacs::solver_names())});
+                                    {.choices = choices(nacs::solver_names())});
   auto epsilon = p.flag<double>("epsilon", "E", "stochastic and lazier greedy's epsilon",
                                 {.default_value = 1e-3, .min = 0.0, .min_exclusive = true, .max = 1.0, .max_exclusive = true});
   auto embedding = p.flag<std::string>("embedding", "NAME", "gradient embedding (default: the method's own; nacs: unit under --preset default, adam under --preset paper)",
-                                       {.choices = names_of(nacs::embedding_names())});
+                                       {.choices = choices(nacs::embedding_names())});
   auto trust = p.flag<std::string>("trust", "NAME", "global trust of the label self-correction",
-                                   {.default_value = "sigmoid", .choices = names_of(nacs::trust_names())});
+                                   {.default_value = "sigmoid", .choices = choices(nacs::trust_names())});
   auto trust_value = p.flag<double>("trust-value", "G", "--trust constant: its value", {.default_value = 1.0, .min = 0.0, .max = 1.0});
   auto horizon = p.flag<std::string>("horizon", "NAME",
                                      "T of the trust schedule: planned steps of the selection model (paper) or full-data steps (authors)",
-                                     {.default_value = "planned", .choices = {"planned", "full-data"}});
+                                     {.default_value = "planned", .choices = choices(nacs::trust_horizon_table.names())});
   auto selection_weights = p.flag<std::string>(
       "selection-weights", "MODE", "train the selection-phase model unweighted (none: the paper) or with the weights gamma",
-      {.default_value = "none", .choices = {"none", "gamma"}});
+      {.default_value = "none", .choices = choices(nacs::selection_weighting_table.names())});
   auto final_weights = p.flag<std::string>(
       "final-weights", "MODE",
       "--evaluate: train the coreset's model unweighted (none: the paper), with the weights gamma, both ways "
       "and test the one with the better validation AUC (auto; needs validation rows), or as the method says "
       "(method: with the importance weights of osmac and sensitivity, else unweighted)",
-      {.default_value = "method", .choices = names_of(nacs::final_weighting_names())});
+      {.default_value = "method", .choices = choices(nacs::final_weighting_names())});
   auto prior_correction = p.flag<std::string>(
       "prior-correction", "MODE",
       "--evaluate: train with logit offsets so predictions are on the data's click rate (on: the method's offsets, "
       "else the class-prior shift of a rebalanced coreset; it moves log loss, not AUC)",
-      {.default_value = "on", .choices = {"on", "off"}});
+      {.default_value = "on", .choices = choices(nacs::prior_correction_table.names())});
   auto final_targets = p.flag<std::string>(
       "final-targets", "MODE", "--evaluate: train the coreset's model on the corrected labels q, or on the given labels",
-      {.default_value = "corrected", .choices = {"corrected", "labels"}});
+      {.default_value = "corrected", .choices = choices(nacs::final_targets_table.names())});
   auto filter = p.flag<std::string>(
       "filter", "NAME",
       "uncertainty filter (default: the method's own: none for random, random-balanced, negsample, lcc, osmac and "
       "sensitivity, mcdropout for the others; --method auto: each candidate's own)",
-      {.choices = names_of(nacs::filter_names())});
+      {.choices = choices(nacs::filter_names())});
   auto remove_rate = p.flag<double>("remove-rate", "R", "mcdropout, tce: share of selected rows removed",
                                     {.default_value = 0.1, .min = 0.0, .max = 1.0, .max_exclusive = true});
   auto passes = p.flag<std::int64_t>("passes", "N", "mcdropout: Monte-Carlo dropout passes", {.default_value = 10, .min = 2, .max = 10000});
   // Models.
   auto model = p.flag<std::string>("model", "NAME", "the selection-phase model and the evaluated ones",
-                                   {.default_value = "deepfm", .choices = names_of(nacs::model_names())});
+                                   {.default_value = "deepfm", .choices = choices(nacs::model_names())});
   auto selection_model = p.flag<std::string>(
       "selection-model", "NAME",
       "the selection-phase model (embeddings, corrected labels, filter) when it is not --model; the evaluated "
       "models stay --model (default: --model)",
-      {.choices = names_of(nacs::model_names())});
+      {.choices = choices(nacs::model_names())});
   auto epochs = p.flag<std::int64_t>("epochs", "E", "maximum epochs of the early-stopped training phases",
                                      {.default_value = 10, .min = 1, .max = 100000});
   auto batch = p.flag<std::int64_t>("batch-size", "B", "rows per mini-batch (0: the rule for the rows trained on, see nacs-train)",
@@ -263,7 +263,7 @@ request parse_command_line(int argc, const char* const* argv, bool& help) {
   // Run and outputs.
   auto seed = p.flag<std::uint64_t>("seed", "S", "seed of the split, --synthetic, the models and every draw", {.default_value = 0});
   auto policy = p.flag<std::string>("policy", "NAME", "seq: one thread; par: OpenMP threads (same result)",
-                                    {.default_value = "par", .choices = {"seq", "par"}});
+                                    {.default_value = "par", .choices = choices(nacs::host_policy_table.names())});
   auto threads = p.flag<int>("threads", "T", "par: number of threads (default: OpenMP's)", {.min = 1, .max = 4096});
   auto out = p.flag<std::string>("out", "FILE", "write the coreset as CSV: row,weight,label");
   auto emit = p.flag<std::string>("emit", "FILE", "write the chosen rows in the input's own format");
@@ -335,7 +335,7 @@ request parse_command_line(int argc, const char* const* argv, bool& help) {
 
   // A preset fills the flags it names that were not given (nacs::apply_preset).
   r.preset = *preset;
-  if (r.preset != "paper") {
+  if (nacs::parse_preset(r.preset) != nacs::coreset_preset::paper) {
     nacs::coreset_config c;
     c.method = r.method;
     c.filter = r.filter;
@@ -347,7 +347,7 @@ request parse_command_line(int argc, const char* const* argv, bool& help) {
     if (!embedding.given() && !c.embedding.empty()) r.embedding = c.embedding;
     if (!candidate_share.given()) r.candidate_share = o.candidate_share;
     if (!round_epochs.given()) r.round_epochs = o.round_epochs;
-    if (!partitions.given()) r.partitions = o.partitions == nacs::partition_mode::random ? "random" : "class-balanced";
+    if (!partitions.given()) r.partitions = nacs::to_string(o.partitions);
     if (!final_weights.given()) r.final_weights = nacs::to_string(f.weights);
   }
 
@@ -364,13 +364,13 @@ request parse_command_line(int argc, const char* const* argv, bool& help) {
     throw nacs_cli::usage_error("--auto-candidates applies to --method auto");
   if (r.auto_candidates)
     for (const auto& c : nacs_cli::split_list(*r.auto_candidates, ','))
-      if (std::find(nacs::auto_candidate_names().begin(), nacs::auto_candidate_names().end(), c) ==
-          nacs::auto_candidate_names().end())
+      if (!nacs::auto_candidate_table.contains(c))
         throw nacs_cli::usage_error("--auto-candidates: unknown candidate '" + c + "': use any of " +
                                     joined(nacs::auto_candidate_names()));
-  if (r.threads && r.policy_name != "par") throw nacs_cli::usage_error("--threads applies to --policy par");
+  const bool parallel = nacs::host_policy_table.parse(r.policy_name) == nacs::host_policy_kind::parallel;
+  if (r.threads && !parallel) throw nacs_cli::usage_error("--threads applies to --policy par");
 #if !defined(_OPENMP)
-  if (r.policy_name == "par")
+  if (parallel)
     throw nacs_cli::usage_error("--policy par needs OpenMP, and this nacs-coreset was built without it: use --policy seq");
 #endif
   return r;
@@ -378,7 +378,8 @@ request parse_command_line(int argc, const char* const* argv, bool& help) {
 
 policy_choice make_policy(const request& r) {
 #if defined(_OPENMP)
-  if (r.policy_name == "par") return r.threads ? nacs::par.with_threads(*r.threads) : nacs::par;
+  if (nacs::host_policy_table.parse(r.policy_name) == nacs::host_policy_kind::parallel)
+    return r.threads ? nacs::par.with_threads(*r.threads) : nacs::par;
 #endif
   return nacs::seq;
 }
@@ -399,38 +400,6 @@ void check_writable(const std::optional<std::string>& path, const char* flag) {
   std::ofstream probe(*path, std::ios::binary | std::ios::app);
   NACS_EXPECTS(probe.good(), nacs::errc::io,
                "cannot open '" + *path + "' for writing (" + flag + "): check the directory");
-}
-
-double share_flipped(const std::vector<std::uint8_t>& flipped, std::span<const nacs::row_index> rows) {
-  if (rows.empty()) return 0.0;
-  nacs::row_index n = 0;
-  for (const auto r : rows) n += flipped[static_cast<std::size_t>(r)];
-  return static_cast<double>(n) / static_cast<double>(rows.size());
-}
-
-// What the coreset looks like: share of positive labels, mean corrected target, and how skewed gamma is.
-struct coreset_shape {
-  double positive_share = 0, target_mean = 0, weight_max = 0, weight_ess_share = 0;
-};
-
-coreset_shape shape_of(const nacs::dataset& train, const nacs::coreset& c) {
-  coreset_shape s;
-  if (c.rows.empty()) return s;
-  const auto n = static_cast<double>(c.rows.size());
-  double pos = 0, q = 0, sw = 0, sw2 = 0, wmax = 0;
-  for (std::size_t i = 0; i < c.rows.size(); ++i) {
-    pos += train.labels[static_cast<std::size_t>(c.rows[i])] >= 0.5f ? 1 : 0;
-    q += i < c.targets.size() ? c.targets[i] : train.labels[static_cast<std::size_t>(c.rows[i])];
-    const double w = i < c.weights.size() ? c.weights[i] : 1.0;
-    sw += w;
-    sw2 += w * w;
-    wmax = std::max(wmax, w);
-  }
-  s.positive_share = pos / n;
-  s.target_mean = q / n;
-  s.weight_max = sw > 0 ? wmax / (sw / n) : 0;             // max over mean
-  s.weight_ess_share = sw2 > 0 ? sw * sw / sw2 / n : 0;    // (sum w)^2 / sum w^2, as a share of the rows
-  return s;
 }
 
 std::int64_t peak_rss_bytes() {
@@ -499,7 +468,9 @@ int run(int argc, const char* const* argv) {
     std::optional<nacs::evaluation_set> valid;
     if (d.valid.rows() > 0) valid = nacs::evaluation_set{&d.valid};
     // train_on_coreset would refuse it too, but only after the selection: say so before it.
-    NACS_EXPECTS(!r.evaluate || r.final_weights != "auto" || valid, nacs::errc::invalid_data,
+    const bool weights_on_validation =
+        nacs::parse_final_weighting(r.final_weights) == nacs::final_weighting::best_on_validation;
+    NACS_EXPECTS(!r.evaluate || !weights_on_validation || valid, nacs::errc::invalid_data,
                  "--final-weights auto chooses the weighting on validation AUC, and there are no validation rows: give "
                  "--valid, a split with a validation share, or --final-weights none|gamma");
     NACS_EXPECTS(r.method != nacs::auto_method_name || valid, nacs::errc::invalid_data,
@@ -531,15 +502,15 @@ int run(int argc, const char* const* argv) {
     opt.round_epochs = r.round_epochs;
     opt.partition_size = r.partition_size;
     opt.candidate_share = r.candidate_share;
-    opt.partitions = r.partitions == "random" ? nacs::partition_mode::random : nacs::partition_mode::class_balanced;
-    opt.horizon = r.horizon == "planned" ? nacs::trust_horizon::planned_steps : nacs::trust_horizon::full_data_steps;
+    opt.partitions = nacs::partition_mode_table.parse(r.partitions);
+    opt.horizon = nacs::trust_horizon_table.parse(r.horizon);
     opt.model = model_config_of(r, r.selection_model.value_or(r.model));
     opt.adam = {.learning_rate = r.lr, .weight_decay = r.weight_decay};
     opt.train.batch_size = r.batch_size;
     opt.train.epochs = r.epochs;
     opt.train.patience = r.patience;
     opt.seed = r.seed;
-    opt.weighted_training = r.selection_weights == "gamma";
+    opt.weighted_training = nacs::selection_weighting_table.parse(r.selection_weights);
     // A line when a round starts, when training, the filter or the end begins, and otherwise (scoring and
     // greedy alternate partition by partition) at most one every two seconds.
     auto last_line = std::chrono::steady_clock::now();
@@ -568,8 +539,8 @@ int run(int argc, const char* const* argv) {
     fo.train.patience = r.patience;
     fo.train.seed = r.seed;
     fo.weights = nacs::parse_final_weighting(r.final_weights);
-    fo.use_targets = r.final_targets == "corrected";
-    fo.prior_correction = r.prior_correction == "on";
+    fo.use_targets = nacs::final_targets_table.parse(r.final_targets);
+    fo.prior_correction = nacs::prior_correction_table.parse(r.prior_correction);
     if (d.truth) fo.clean_test_labels = d.truth->test.clean_labels;
     const nacs::evaluation_set test{&d.test};
     char ratio_text[32];
@@ -723,21 +694,20 @@ int run(int argc, const char* const* argv) {
         .add("prior_correction", r.prior_correction)
         .add("peak_bytes_planned", static_cast<std::int64_t>(rep.peak_bytes_planned))
         .add("peak_rss_bytes", peak_rss_bytes());
-    {
-      const coreset_shape cs = shape_of(d.train, core);
-      double base = 0;
-      for (const float y : d.train.labels) base += y >= 0.5f ? 1 : 0;
-      j.add("base_positive_share", base / static_cast<double>(n))
-          .add("coreset_positive_share", cs.positive_share)
-          .add("coreset_target_mean", cs.target_mean)
-          .add("weight_max_over_mean", cs.weight_max)
-          .add("weight_ess_share", cs.weight_ess_share)
-          .add("selection_weights", r.selection_weights)
-          .add("final_weights", r.final_weights)
-          .add("final_targets", r.final_targets);
-    }
+    std::span<const std::uint8_t> flipped;  // synthetic data: which training labels were flipped
+    if (d.truth) flipped = d.truth->train.flipped;
+    const nacs::coreset_statistics cs = nacs::coreset_statistics_of(d.train, core, flipped);
+    j.add("base_positive_share", cs.base_positive_share)
+        .add("coreset_positive_share", cs.positive_share)
+        .add("coreset_target_mean", cs.target_mean)
+        .add("weight_max_over_mean", cs.weight_max_over_mean)
+        .add("weight_ess_share", cs.weight_ess_share)
+        .add("selection_weights", r.selection_weights)
+        .add("final_weights", r.final_weights)
+        .add("final_targets", r.final_targets);
     if (r.evaluate) {
-      j.add("final_weights_used", std::string(ev->weighted ? "gamma" : "none"))
+      j.add("final_weights_used",
+            std::string(nacs::to_string(ev->weighted ? nacs::final_weighting::gamma : nacs::final_weighting::none)))
           .add("test_auc", ev->test_auc)
           .add("test_logloss", ev->test_logloss)
           .add("random_test_auc", rnd->test_auc)
@@ -755,14 +725,10 @@ int run(int argc, const char* const* argv) {
       if (full) j.add("full_test_auc", full->test_auc).add("full_test_logloss", full->test_logloss);
     }
     if (d.truth) {
-      const auto& flipped = d.truth->train.flipped;
-      std::vector<nacs::row_index> selected = core.rows;
-      selected.insert(selected.end(), rep.removed_rows.begin(), rep.removed_rows.end());
-      j.add("base_flip_share", static_cast<double>(d.truth->train.flipped_count()) / static_cast<double>(n))
-          .add("selected_flip_share", share_flipped(flipped, selected))
-          .add("removed_flip_share", rep.removed_rows.empty() ? std::optional<double>()
-                                                              : std::optional<double>(share_flipped(flipped, rep.removed_rows)))
-          .add("coreset_flip_share", share_flipped(flipped, core.rows));
+      j.add("base_flip_share", cs.base_flip_share)
+          .add("selected_flip_share", cs.selected_flip_share)
+          .add("removed_flip_share", cs.removed_flip_share)
+          .add("coreset_flip_share", cs.coreset_flip_share);
       if (r.evaluate) {
         j.add("clean_test_auc", ev->clean_test_auc).add("random_clean_test_auc", rnd->clean_test_auc);
         if (full) j.add("full_clean_test_auc", full->clean_test_auc);

@@ -14,6 +14,7 @@
 #include <string>
 #include <variant>
 
+#include <nacs/core/budget.hpp>
 #include <nacs/core/error.hpp>
 #include <nacs/core/matrix.hpp>
 #include <nacs/core/memory.hpp>
@@ -22,11 +23,8 @@
 #include <nacs/io/npy.hpp>
 #include <nacs/objective/facility_location.hpp>
 #include <nacs/similarity.hpp>
-#include <nacs/solver/lazier.hpp>
-#include <nacs/solver/lazy.hpp>
+#include <nacs/solver/choice.hpp>
 #include <nacs/solver/maximize.hpp>
-#include <nacs/solver/naive.hpp>
-#include <nacs/solver/stochastic.hpp>
 
 #include "common/cli.hpp"
 #include "common/json.hpp"
@@ -36,7 +34,6 @@ namespace {
 
 const std::string program = "nacs-greedy";
 
-using solver_choice = std::variant<nacs::naive_greedy, nacs::lazy_greedy, nacs::stochastic_greedy, nacs::lazier_than_lazy>;
 #if defined(_OPENMP)
 using policy_choice = std::variant<nacs::sequenced_policy, nacs::parallel_policy>;
 #else
@@ -101,7 +98,8 @@ request parse_command_line(int argc, const char* const* argv, bool& help) {
   auto ratio = p.flag<double>("ratio", "R", "pick floor(R * N) rows (at least 1)",
                               {.min = 0.0, .min_exclusive = true, .max = 1.0});
   auto solver = p.flag<std::string>("solver", "NAME", "greedy solver",
-                                    {.default_value = "stochastic", .choices = {"naive", "lazy", "stochastic", "lazier"}});
+                                    {.default_value = "stochastic",
+                                     .choices = nacs_cli::choices(nacs::solver_names())});
   auto epsilon = p.flag<double>("epsilon", "E",
                                 "stochastic/lazier: sample ceil((P / k) ln(1 / E)) candidates per step (default 0.001)",
                                 {.min = 0.0, .min_exclusive = true, .max = 1.0, .max_exclusive = true});
@@ -113,13 +111,14 @@ request parse_command_line(int argc, const char* const* argv, bool& help) {
   auto similarity = p.flag<std::string>(
       "similarity", "NAME",
       "s(a, b): neg-distance C - |a - b|, exp-distance exp(-|a - b| / gamma), cosine, rbf exp(-gamma |a - b|^2)",
-      {.default_value = std::string(sim_names.front()), .choices = {sim_names.begin(), sim_names.end()}});
+      {.default_value = std::string(sim_names.front()), .choices = nacs_cli::choices(sim_names)});
   auto gamma = p.flag<double>("gamma", "G",
                               nacs::join_names(nacs::similarity_gamma_names(), " and ") +
                                   ": the kernel width (default d for exp-distance, 1 / d for rbf)",
                               {.min = 0.0, .min_exclusive = true});
   auto policy = p.flag<std::string>("policy", "NAME", "seq: one thread; par: OpenMP threads (same result)",
-                                    {.default_value = "par", .choices = {"seq", "par"}});
+                                    {.default_value = "par",
+                                     .choices = nacs_cli::choices(nacs::host_policy_table.names())});
   auto threads = p.flag<int>("threads", "T", "par: number of threads (default: OpenMP's, e.g. OMP_NUM_THREADS)",
                              {.min = 1, .max = 4096});
   auto memory_limit = p.flag<std::int64_t>(
@@ -160,17 +159,18 @@ request parse_command_line(int argc, const char* const* argv, bool& help) {
   r.quiet = *quiet;
 
   // Flags that would have no effect are refused rather than ignored.
-  const bool sampled = r.solver_name == "stochastic" || r.solver_name == "lazier";
-  if (r.epsilon && !sampled)
-    throw nacs_cli::usage_error("--epsilon applies to --solver stochastic or lazier, not " + r.solver_name);
+  const auto sampled = nacs::solver_epsilon_names();
+  if (r.epsilon && std::find(sampled.begin(), sampled.end(), r.solver_name) == sampled.end())
+    throw nacs_cli::usage_error("--epsilon applies to --solver " + nacs::join_names(sampled) + ", not " + r.solver_name);
   const auto gamma_names = nacs::similarity_gamma_names();
   if (r.gamma && std::find(gamma_names.begin(), gamma_names.end(), r.similarity_name) == gamma_names.end())
     throw nacs_cli::usage_error("--gamma applies to --similarity " + nacs::join_names(gamma_names) + ", not " +
                                 r.similarity_name);
-  if (r.threads && r.policy_name != "par")
+  const bool parallel = nacs::host_policy_table.parse(r.policy_name) == nacs::host_policy_kind::parallel;
+  if (r.threads && !parallel)
     throw nacs_cli::usage_error("--threads applies to --policy par (seq always uses one thread)");
 #if !defined(_OPENMP)
-  if (r.policy_name == "par")
+  if (parallel)
     throw nacs_cli::usage_error("--policy par needs OpenMP, and this nacs-greedy was built without it: use --policy seq");
 #endif
   return r;
@@ -224,17 +224,10 @@ nacs::matrix<float> load(const request& r, std::string& source) {
   return nacs::read_raw_f32<float>(path, static_cast<std::size_t>(*r.dim));
 }
 
-solver_choice make_solver(const request& r) {
-  const double eps = r.epsilon.value_or(1e-3);
-  if (r.solver_name == "naive") return nacs::naive_greedy{};
-  if (r.solver_name == "lazy") return nacs::lazy_greedy{};
-  if (r.solver_name == "stochastic") return nacs::stochastic_greedy{.epsilon = eps, .seed = r.seed};
-  return nacs::lazier_than_lazy{.epsilon = eps, .seed = r.seed};
-}
-
 policy_choice make_policy(const request& r) {
 #if defined(_OPENMP)
-  if (r.policy_name == "par") return r.threads ? nacs::par.with_threads(*r.threads) : nacs::par;
+  if (nacs::host_policy_table.parse(r.policy_name) == nacs::host_policy_kind::parallel)
+    return r.threads ? nacs::par.with_threads(*r.threads) : nacs::par;
 #endif
   return nacs::seq;
 }
@@ -297,14 +290,13 @@ int run(int argc, const char* const* argv) {
     NACS_EXPECTS(k <= n, nacs::errc::invalid_argument,
                  "--k " + std::to_string(k) + " is more than the " + std::to_string(n) + " rows of the input: lower --k");
   } else {
-    // floor(R * N), forgiving the rounding of R (0.29 * 100 is 28.999999999999996).
-    const double exact = *r.ratio * static_cast<double>(n);
-    k = static_cast<nacs::row_index>(std::floor(exact * (1.0 + 1e-12)));
-    k = std::min(std::max<nacs::row_index>(k, n > 0 ? 1 : 0), n);
+    // The library's rule: floor(R * N), forgiving the rounding of R (0.29 * 100 is 29); --ratio 1 takes every row,
+    // and a ratio under one row still picks one.
+    k = nacs::budget_from_ratio(*r.ratio, n, {.allow_all = true, .at_least_one = true});
   }
 
   const nacs::similarity_choice sim = nacs::make_similarity(r.similarity_name, r.gamma);
-  const solver_choice solver = make_solver(r);
+  const nacs::solver_choice solver = nacs::make_solver(r.solver_name, r.epsilon.value_or(1e-3), r.seed);
   const policy_choice policy = make_policy(r);
   nacs::partition_options opts;
   opts.partition_size = r.partition_size;
@@ -376,6 +368,7 @@ int run(int argc, const char* const* argv) {
   }
   if (r.out) write_csv(csv, *r.out, sel);
 
+  const auto sampled = nacs::solver_epsilon_names();
   nacs_cli::json_object j;
   j.add("n", n)
       .add("d", d)
@@ -386,8 +379,9 @@ int run(int argc, const char* const* argv) {
       .add("objective", sel.objective)
       .add("seconds", solve_seconds)
       .add("threads", threads_of(policy))
-      .add("epsilon", r.solver_name == "stochastic" || r.solver_name == "lazier" ? std::optional<double>(r.epsilon.value_or(1e-3))
-                                                                                 : std::nullopt)
+      .add("epsilon", std::find(sampled.begin(), sampled.end(), r.solver_name) != sampled.end()
+                          ? std::optional<double>(r.epsilon.value_or(1e-3))
+                          : std::nullopt)
       .add("gamma", r.gamma)
       .add("seed", r.seed)
       .add("partition_size", r.partition_size)

@@ -95,9 +95,8 @@ request parse_command_line(int argc, const char* const* argv, bool& help) {
                                       .synthetic_help = "generate N rows of planted-noise synthetic data instead",
                                       .test_help = "test file; else a split of --data"});
   auto rows_file = p.flag<std::string>("rows-file", "FILE", "train only on these rows (index[,weight] per line)");
-  const auto models = nacs::model_names();
   auto model = p.flag<std::string>("model", "NAME", "the model",
-                                   {.default_value = "deepfm", .choices = {models.begin(), models.end()}});
+                                   {.default_value = "deepfm", .choices = nacs_cli::choices(nacs::model_names())});
   auto epochs = p.flag<std::int64_t>("epochs", "E", "maximum epochs", {.default_value = 10, .min = 1, .max = 100000});
   auto batch = p.flag<std::int64_t>("batch-size", "B",
                                     "rows per mini-batch (default: the power of two nearest to the rows of an epoch "
@@ -114,7 +113,8 @@ request parse_command_line(int argc, const char* const* argv, bool& help) {
   auto seed = p.flag<std::uint64_t>("seed", "S", "seed of the split, the initialisation, shuffling, dropout and --synthetic",
                                     {.default_value = 0});
   auto policy = p.flag<std::string>("policy", "NAME", "seq: one thread; par: OpenMP threads (same result)",
-                                    {.default_value = "par", .choices = {"seq", "par"}});
+                                    {.default_value = "par",
+                                     .choices = nacs_cli::choices(nacs::host_policy_table.names())});
   auto threads = p.flag<int>("threads", "T", "par: number of threads (default: OpenMP's)", {.min = 1, .max = 4096});
   auto memory_limit = p.flag<std::int64_t>(
       "memory-limit", "MIB", "refuse, before allocating, a step that needs more than MIB MiB (default: 3/4 of RAM)",
@@ -145,10 +145,11 @@ request parse_command_line(int argc, const char* const* argv, bool& help) {
 
   // The data flags' own checks, before those that combine them with the other flags.
   static_cast<nacs_cli::data_request&>(r) = data.get();
-  if (r.threads && r.policy_name != "par")
+  const bool parallel = nacs::host_policy_table.parse(r.policy_name) == nacs::host_policy_kind::parallel;
+  if (r.threads && !parallel)
     throw nacs_cli::usage_error("--threads applies to --policy par (seq always uses one thread)");
 #if !defined(_OPENMP)
-  if (r.policy_name == "par")
+  if (parallel)
     throw nacs_cli::usage_error("--policy par needs OpenMP, and this nacs-train was built without it: use --policy seq");
 #endif
   return r;
@@ -165,7 +166,8 @@ nacs::coreset_file read_rows_file(const std::string& path, nacs::row_index n) {
 
 policy_choice make_policy(const request& r) {
 #if defined(_OPENMP)
-  if (r.policy_name == "par") return r.threads ? nacs::par.with_threads(*r.threads) : nacs::par;
+  if (nacs::host_policy_table.parse(r.policy_name) == nacs::host_policy_kind::parallel)
+    return r.threads ? nacs::par.with_threads(*r.threads) : nacs::par;
 #endif
   return nacs::seq;
 }
@@ -263,18 +265,13 @@ int run(int argc, const char* const* argv) {
     const auto epoch_rows = static_cast<nacs::row_index>(subset.rows.empty() ? train.rows() : static_cast<nacs::row_index>(subset.rows.size()));
     const std::size_t batch_size = r.batch_size.value_or(nacs::default_batch_size(epoch_rows));
     nacs::model_config cfg;
-    cfg.kind = nacs::parse_model_kind(r.model);
     cfg.embedding_dim = r.embedding_dim;
     cfg.mlp = r.mlp;
     cfg.mlp2 = r.mlp;
     cfg.dropout = r.dropout;
     cfg.seed = r.seed;
-    if (cfg.kind == nacs::model_kind::finalmlp) {
-      // The largest head count up to 10 that divides the stream width.
-      std::size_t heads = std::min<std::size_t>(10, r.mlp.back());
-      while (r.mlp.back() % heads != 0) --heads;
-      cfg.fusion_heads = heads;
-    }
+    // FinalMLP: the library's head rule (the largest count up to 10 that divides both streams' width).
+    cfg = nacs::with_kind(cfg, nacs::parse_model_kind(r.model));
     nacs::ctr_model<float> model(cfg, train.cardinalities);
     nacs::adam<float> opt({.learning_rate = r.lr, .weight_decay = r.weight_decay});
     {

@@ -54,6 +54,7 @@
 #include <memory>
 #include <new>
 #include <optional>
+#include <span>
 #include <sstream>
 #include <stdexcept>
 #include <string>
@@ -105,6 +106,11 @@ struct spec {
   bool max_exclusive = false;          ///< numbers: max itself is not allowed
   std::vector<std::string> choices{};  ///< strings: the values allowed (empty: any)
 };
+
+/// @brief A library name table's names (nacs::name_table::names(), method_names(), ...) as spec::choices.
+inline std::vector<std::string> choices(std::span<const std::string_view> names) {
+  return {names.begin(), names.end()};
+}
 
 namespace detail {
 

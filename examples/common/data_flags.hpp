@@ -128,7 +128,7 @@ class data_flags {
                                          {.default_value = 10})),
         max_rows_(p.flag<nacs::row_index>("max-rows", "N", "read at most N rows of each file", {.min = 1})),
         on_error_(p.flag<std::string>("on-error", "MODE", "malformed rows: skip (count and report them) or fail",
-                                      {.default_value = "skip", .choices = {"skip", "fail"}})),
+                                      {.default_value = "skip", .choices = choices(nacs::error_policy_table.names())})),
         progress_lines_(p.flag<std::int64_t>("progress-lines", "L",
                                              "while reading a file, report progress on stderr every L lines",
                                              {.default_value = 1000000, .min = 1})),
@@ -168,14 +168,15 @@ class data_flags {
     r.progress_lines = *progress_lines_;
     r.min_count = *min_count_;
 
-    if (r.data && r.format.empty()) throw usage_error("--data needs --format criteo|avazu|libsvm|libffm|csv");
+    if (r.data && r.format.empty())
+      throw usage_error("--data needs --format " + detail::join(choices(nacs::data_format_table.names()), "|"));
     if (r.synthetic && (!r.format.empty() || r.valid || r.test || r.max_rows || progress_lines_.given() ||
                         min_count_.given() || on_error_.given()))
       throw usage_error(
           "--synthetic generates its own data: drop --format, --valid, --test, --max-rows, --progress-lines, "
           "--min-count and --on-error");
     generator_values(r);
-    const bool csv = r.format == "csv";
+    const bool csv = r.format == nacs::to_string(nacs::data_format::csv);
     if (csv && (!r.label || !r.columns)) throw usage_error("--format csv needs --label COL and --columns A,B,...");
     if (!csv && (r.label || r.columns || delimiter_.given()))
       throw usage_error("--label, --columns and --delimiter apply to --format csv");
@@ -285,7 +286,7 @@ inline nacs::load_options load_options_of(const data_request& r, const nacs::spl
   if (r.test) o.test = *r.test;
   o.split = split;
   o.vocabulary.min_count = r.min_count;
-  o.read.on_error = r.on_error == "fail" ? nacs::error_policy::fail : nacs::error_policy::skip;
+  o.read.on_error = nacs::error_policy_table.parse(r.on_error);
   o.read.max_rows = r.max_rows;
   o.read.on_progress = std::move(progress);
   if (o.format == nacs::data_format::csv) {

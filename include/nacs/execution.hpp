@@ -15,6 +15,7 @@
 
 #include <nacs/core/config.hpp>
 #include <nacs/core/error.hpp>
+#include <nacs/core/names.hpp>
 
 #if defined(_OPENMP)
 #include <omp.h>
@@ -144,6 +145,16 @@ struct train_on_coreset : detail::algorithm_tag {};         ///< pipeline/final.
 constexpr std::string_view policy_name(sequenced_policy) noexcept { return "seq"; }
 constexpr std::string_view policy_name(parallel_policy) noexcept { return "par"; }
 constexpr std::string_view policy_name(cuda_policy) noexcept { return "cuda"; }
+
+/// @brief The host policies a program names (--policy): "seq" (nacs::seq) and "par" (nacs::par).
+enum class host_policy_kind {
+  sequenced,  ///< "seq": nacs::seq
+  parallel,   ///< "par": nacs::par
+};
+
+/// @brief The host policies' name table: seq, par (policy_name's spellings).
+inline constexpr auto host_policy_table = make_name_table<host_policy_kind>(
+    "policy", {{policy_name(seq), host_policy_kind::sequenced}, {policy_name(par), host_policy_kind::parallel}});
 
 /// @brief Number of host threads a policy uses (1 for seq).
 inline int thread_count(sequenced_policy) noexcept { return 1; }

@@ -218,10 +218,6 @@ template <class S>
 concept has_gamma = requires(S s, std::optional<double> g) { s.gamma = g; };
 
 template <std::size_t... I>
-constexpr auto similarity_name_table(std::index_sequence<I...>) noexcept {
-  return std::array<std::string_view, sizeof...(I)>{std::variant_alternative_t<I, similarity_choice>{}.name()...};
-}
-template <std::size_t... I>
 constexpr std::size_t similarity_gamma_count(std::index_sequence<I...>) noexcept {
   return (std::size_t{has_gamma<std::variant_alternative_t<I, similarity_choice>>} + ...);
 }
@@ -235,20 +231,14 @@ constexpr auto similarity_gamma_table(std::index_sequence<I...>) noexcept {
    ...);
   return out;
 }
-template <std::size_t... I>
-similarity_choice make_similarity_at(std::size_t i, std::index_sequence<I...>) {
-  similarity_choice out;
-  ((i == I ? void(out.template emplace<I>()) : void()), ...);
-  return out;
-}
 using similarity_indices = std::make_index_sequence<std::variant_size_v<similarity_choice>>;
 }  // namespace detail
 
+/// @brief similarity_choice's name table (its policies' name()s).
+inline constexpr auto similarity_table = types_name_table<similarity_choice>("similarity");
+
 /// @brief The names of similarity_choice's policies, in order: neg-distance, exp-distance, cosine, rbf.
-[[nodiscard]] inline std::span<const std::string_view> similarity_names() noexcept {
-  static constexpr auto names = detail::similarity_name_table(detail::similarity_indices{});
-  return names;
-}
+[[nodiscard]] inline std::span<const std::string_view> similarity_names() noexcept { return similarity_table.names(); }
 
 /// @brief The names of the policies that take a kernel width `gamma` (exp-distance, rbf).
 [[nodiscard]] inline std::span<const std::string_view> similarity_gamma_names() noexcept {
@@ -261,8 +251,7 @@ using similarity_indices = std::make_index_sequence<std::variant_size_v<similari
 /// @throws nacs::error errc::invalid_argument for an unknown name (suggesting the nearest), or a gamma
 ///         given to a policy without one
 [[nodiscard]] inline similarity_choice make_similarity(std::string_view name, std::optional<double> gamma = std::nullopt) {
-  similarity_choice s = detail::make_similarity_at(parse_name("similarity", similarity_names(), name),
-                                                   detail::similarity_indices{});
+  similarity_choice s = variant_at<similarity_choice>(similarity_table.parse(name));
   if (gamma) {
     std::visit(
         [&](auto& p) {

@@ -27,7 +27,7 @@
 /// (the lines of `data` as they are, after its header when it has one; for
 /// synthetic data, a CSV `label,f0,...`), so any trainer can read a coreset.
 ///
-/// budget_from_ratio turns a ratio into a row count k.
+/// budget_from_ratio (nacs/core/budget.hpp, included here) turns a ratio into a row count k.
 #pragma once
 
 #include <algorithm>
@@ -43,7 +43,9 @@
 #include <string_view>
 #include <vector>
 
+#include <nacs/core/budget.hpp>
 #include <nacs/core/error.hpp>
+#include <nacs/core/names.hpp>
 #include <nacs/data/avazu.hpp>
 #include <nacs/data/criteo.hpp>
 #include <nacs/data/csv.hpp>
@@ -66,28 +68,28 @@ enum class data_format {
   csv,     ///< a generic CSV with a header (read_csv; name the label and the columns)
 };
 
+/// @brief The formats' name table, in enum order: criteo, avazu, libsvm, libffm, csv.
+inline constexpr auto data_format_table =
+    make_name_table<data_format>("data format", {{"criteo", data_format::criteo},
+                                                 {"avazu", data_format::avazu},
+                                                 {"libsvm", data_format::libsvm},
+                                                 {"libffm", data_format::libffm},
+                                                 {"csv", data_format::csv}});
+
 /// @brief The name of a format as programs spell it: "criteo", "avazu", "libsvm", "libffm", "csv".
-constexpr std::string_view to_string(data_format f) noexcept {
-  switch (f) {
-    case data_format::criteo: return "criteo";
-    case data_format::avazu: return "avazu";
-    case data_format::libsvm: return "libsvm";
-    case data_format::libffm: return "libffm";
-    case data_format::csv: return "csv";
-  }
-  return "unknown";
-}
+constexpr std::string_view to_string(data_format f) noexcept { return data_format_table.name_of(f); }
 
 /// @brief Every format's name, in enum order (for help texts and choices).
-inline std::vector<std::string> data_format_names() { return {"criteo", "avazu", "libsvm", "libffm", "csv"}; }
+inline std::vector<std::string> data_format_names() {
+  return {data_format_table.names().begin(), data_format_table.names().end()};
+}
 
 /// @brief The format a name denotes.
 /// @throws nacs::error errc::invalid_argument for an unknown name (the message lists the valid ones)
 inline data_format parse_data_format(std::string_view name) {
-  for (const data_format f :
-       {data_format::criteo, data_format::avazu, data_format::libsvm, data_format::libffm, data_format::csv})
-    if (to_string(f) == name) return f;
-  NACS_FAIL(errc::invalid_argument, "unknown data format '", name, "': use one of criteo, avazu, libsvm, libffm, csv");
+  if (const auto i = data_format_table.find(name)) return data_format_table.values()[*i];
+  NACS_FAIL(errc::invalid_argument, "unknown data format '", name, "': use one of ",
+            join_names(data_format_table.names(), ", "));
 }
 
 /// @brief Where a training row is in the data file: its physical lines (1-based, inclusive).
@@ -201,31 +203,6 @@ loaded_data load_synthetic(const Policy& policy, const synthetic_options& genera
 /// @throws nacs::error errc::invalid_argument for a row out of range or a file load without keep_origins;
 ///         errc::io when a file cannot be opened, read or written
 row_index write_source_rows(const loaded_data& data, std::span<const row_index> rows, const std::filesystem::path& path);
-
-/// @brief The number of rows a ratio of n rows is: k = floor(ratio * n), where a product within 1e-14 (relative)
-/// of a whole number counts as it, so that the binary rounding of decimal ratios loses no row (0.07 * 100 is 7,
-/// not 6; 0.29 * 100 is 29, not 28).
-/// @param[in] ratio in (0, 1)
-/// @param[in] n     rows to choose from (>= 0)
-/// @return k in [1, n)
-/// @throws nacs::error errc::invalid_argument for a ratio <= 0, >= 1 or not finite, n < 0, or a k of 0 (ratio * n < 1:
-///         the message gives the smallest ratio that picks one row)
-inline row_index budget_from_ratio(double ratio, row_index n) {
-  NACS_EXPECTS(std::isfinite(ratio) && ratio > 0.0 && ratio < 1.0, errc::invalid_argument,
-               "the ratio must be in (0, 1) (e.g. 0.01 for 1%), got " + std::to_string(ratio));
-  NACS_EXPECTS(n >= 0, errc::invalid_argument, "budget_from_ratio: the row count must be >= 0");
-  long double exact = static_cast<long double>(ratio) * static_cast<long double>(n);
-  if (const long double near = std::round(exact); std::fabs(exact - near) <= 1e-14L * std::fmax(1.0L, exact))
-    exact = near;
-  // A ratio within 1e-14 of 1 would round up to all n rows: it is still less than 1, so one row stays out.
-  const auto k = std::min(static_cast<row_index>(std::floor(exact)), n - 1);
-  NACS_EXPECTS(k >= 1, errc::invalid_argument,
-               "a ratio of " + std::to_string(ratio) + " of " + std::to_string(n) +
-                   " rows is less than one row: " +
-                   (n > 0 ? "use a ratio of at least " + std::to_string(std::ceil(1e6 / static_cast<double>(n)) / 1e6)
-                          : std::string("there are no rows to choose from")));
-  return k;
-}
 
 }  // namespace nacs
 

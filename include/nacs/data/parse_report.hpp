@@ -17,6 +17,7 @@
 #include <string_view>
 #include <vector>
 
+#include <nacs/core/names.hpp>
 #include <nacs/data/dataset.hpp>
 
 namespace nacs {
@@ -26,6 +27,10 @@ enum class error_policy {
   skip,  ///< count it, keep its line number and reason (the first few), go on
   fail,  ///< throw nacs::error(errc::parse) naming the source, the line and the reason
 };
+
+/// @brief The error policies' name table: skip, fail (the programs' --on-error).
+inline constexpr auto error_policy_table =
+    make_name_table<error_policy>("error policy", {{"skip", error_policy::skip}, {"fail", error_policy::fail}});
 
 /// @brief What a reader's progress callback is told while it reads.
 struct read_progress {

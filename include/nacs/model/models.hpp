@@ -38,6 +38,7 @@
 #include <vector>
 
 #include <nacs/core/error.hpp>
+#include <nacs/core/names.hpp>
 #include <nacs/model/architecture.hpp>
 
 namespace nacs {
@@ -345,11 +346,6 @@ constexpr bool kinds_in_order(std::index_sequence<I...>) {
 static_assert(kinds_in_order<float>(std::make_index_sequence<std::tuple_size_v<builtin_models<float>>>{}),
               "builtin_models must list the architectures in model_kind order");
 
-template <std::size_t... I>
-constexpr auto names(std::index_sequence<I...>) {
-  return std::array<std::string_view, sizeof...(I)>{std::tuple_element_t<I, builtin_models<float>>::name...};
-}
-
 // Calls fn(std::type_identity<A>{}) for the architecture A of `kind` and returns its result.
 template <class T, class F, std::size_t I = 0>
 decltype(auto) visit_kind(model_kind kind, F&& fn) {
@@ -366,31 +362,22 @@ decltype(auto) visit_kind(model_kind kind, F&& fn) {
 
 }  // namespace detail::models
 
+/// @brief The built-in models' name table (builtin_models' `name`s; the value is the model_kind's number).
+inline constexpr auto model_table = types_name_table<builtin_models<float>>("model");
+
 /// @brief The built-in models' names, in model_kind order ("lr", "fm", "deepfm", "dcnv2", "finalmlp").
-[[nodiscard]] inline std::span<const std::string_view> model_names() noexcept {
-  static constexpr auto names =
-      detail::models::names(std::make_index_sequence<std::tuple_size_v<builtin_models<float>>>{});
-  return names;
-}
+[[nodiscard]] inline std::span<const std::string_view> model_names() noexcept { return model_table.names(); }
 
 /// @brief "lr", "fm", "deepfm", "dcnv2" or "finalmlp".
 constexpr std::string_view to_string(model_kind k) noexcept {
-  const auto i = static_cast<std::size_t>(k);
-  constexpr auto names = detail::models::names(std::make_index_sequence<std::tuple_size_v<builtin_models<float>>>{});
-  return i < names.size() ? names[i] : std::string_view("unknown");
+  return model_table.name_of(static_cast<std::size_t>(k));
 }
 
 /// @brief The model_kind named by to_string's spelling.
 /// @throws nacs::error errc::invalid_argument for an unknown name, listing the known ones
 inline model_kind parse_model_kind(std::string_view name) {
-  const auto names = model_names();
-  std::string all;
-  for (std::size_t i = 0; i < names.size(); ++i) {
-    if (names[i] == name) return static_cast<model_kind>(i);
-    all += i == 0 ? "" : i + 1 == names.size() ? " or " : ", ";
-    all += names[i];
-  }
-  NACS_FAIL(errc::invalid_argument, "unknown model '", name, "': use ", all);
+  if (const auto i = model_table.find(name)) return static_cast<model_kind>(*i);
+  NACS_FAIL(errc::invalid_argument, "unknown model '", name, "': use ", join_names(model_table.names()));
 }
 
 /// @brief `c` with its kind set to `kind`; for FinalMLP the fusion heads become the largest count up to 10

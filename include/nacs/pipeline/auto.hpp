@@ -51,6 +51,31 @@ struct auto_candidate {
   std::optional<partition_mode> partitions;  ///< overrides coreset_options::partitions when set
 };
 
+/// @brief What a candidate name stands for: the method it runs, and the settings it changes.
+struct auto_candidate_kind {
+  std::string_view method;      ///< the method name it runs (method_names())
+  bool class_balanced = false;  ///< runs with class-balanced partitions
+  bool unit = false;            ///< runs with the unit embedding unless the base config names one
+  friend constexpr bool operator==(const auto_candidate_kind&, const auto_candidate_kind&) = default;
+};
+
+/// @brief The candidates' name table (see auto_candidate_names()).
+inline constexpr auto auto_candidate_table = make_name_table<auto_candidate_kind>(
+    "auto candidate", {{"random", {"random"}},
+                       {"random-balanced", {"random-balanced"}},
+                       {"nacs", {"nacs", true, true}},
+                       {"nacs-paper", {"nacs"}},
+                       {"nacs-cb", {"nacs", true}},
+                       {"nacs-cb-unit", {"nacs", true, true}},
+                       {"setcover", {"setcover"}},
+                       {"kcenter", {"kcenter"}},
+                       {"svpcf", {"svpcf"}},
+                       {"gradnorm", {"gradnorm"}},
+                       {"negsample", {"negsample"}},
+                       {"lcc", {"lcc"}},
+                       {"osmac", {"osmac"}},
+                       {"sensitivity", {"sensitivity"}}});
+
 /// @brief The names make_auto_candidate knows: every method name, "nacs-paper" (NaCS as the paper
 /// has it: random partitions, the Adam-adjusted embedding), "nacs-cb" (the paper's NaCS with
 /// class-balanced partitions) and "nacs-cb-unit" (the same with the unit-length gradient embedding,
@@ -61,10 +86,7 @@ struct auto_candidate {
 /// config's filter; its other knobs come from the base config (an embedding named there
 /// replaces nacs's unit embedding).
 [[nodiscard]] inline std::span<const std::string_view> auto_candidate_names() noexcept {
-  static constexpr std::array<std::string_view, 14> names = {
-      "random",   "random-balanced", "nacs",     "nacs-paper", "nacs-cb", "nacs-cb-unit", "setcover",
-      "kcenter",  "svpcf",           "gradnorm", "negsample",  "lcc",     "osmac",        "sensitivity"};
-  return names;
+  return auto_candidate_table.names();
 }
 
 /// @brief The candidates auto_select tries by default (nacs-coreset --method auto without --auto-candidates).
@@ -79,16 +101,15 @@ struct auto_candidate {
 /// @brief The candidate `name` (auto_candidate_names()), with the knobs of `base` (filter, epsilon, pilot, ...).
 /// @throws nacs::error errc::invalid_argument for an unknown name (suggesting the closest)
 [[nodiscard]] inline auto_candidate make_auto_candidate(std::string_view name, const coreset_config& base = {}) {
-  const std::size_t i = parse_name("auto candidate", auto_candidate_names(), name);
+  const std::size_t i = auto_candidate_table.index(name);
+  const auto_candidate_kind& kind = auto_candidate_table.values()[i];
   auto_candidate c;
-  c.name = std::string(auto_candidate_names()[i]);
+  c.name = std::string(auto_candidate_table.names()[i]);
   c.config = base;
-  const bool unit = c.name == "nacs" || c.name == "nacs-cb-unit";
-  const bool nacs = unit || c.name == "nacs-paper" || c.name == "nacs-cb";
-  c.config.method = nacs ? "nacs" : c.name;
+  c.config.method = std::string(kind.method);
   c.config.filter.clear();
-  if (unit || c.name == "nacs-cb") c.partitions = partition_mode::class_balanced;
-  if (unit && c.config.embedding.empty()) c.config.embedding = "unit";
+  if (kind.class_balanced) c.partitions = partition_mode::class_balanced;
+  if (kind.unit && c.config.embedding.empty()) c.config.embedding = "unit";
   return c;
 }
 

@@ -11,7 +11,7 @@
 /// | filter    | mcdropout, tce, rce, none (empty: the method's own, default_filter)   |
 /// | trust     | sigmoid, linear, constant, none (global trust; local trust: entropy) |
 /// | embedding | adam, plain, scalar, unit                                            |
-/// | solver    | naive, lazy, stochastic, lazier (as nacs-greedy --solver)           |
+/// | solver    | naive, lazy, stochastic, lazier (nacs/solver/choice.hpp, as nacs-greedy --solver) |
 /// | preset    | default, paper, large (apply_preset)                                 |
 ///
 /// An unknown name throws nacs::error (errc::invalid_argument) that lists the
@@ -35,6 +35,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <variant>
 #include <vector>
 
@@ -51,6 +52,7 @@
 #include <nacs/pipeline/sampling.hpp>
 #include <nacs/pipeline/select.hpp>
 #include <nacs/pipeline/trust.hpp>
+#include <nacs/solver/choice.hpp>
 #include <nacs/solver/lazier.hpp>
 #include <nacs/solver/lazy.hpp>
 #include <nacs/solver/naive.hpp>
@@ -78,43 +80,29 @@ struct coreset_config {
   friend bool operator==(const coreset_config&, const coreset_config&) = default;
 };
 
-/// @brief The selection methods' names, in table order ("nacs" first).
-[[nodiscard]] inline std::span<const std::string_view> method_names() noexcept {
-  static constexpr std::array<std::string_view, 11> names = {
-      "nacs",     "random", "random-balanced", "setcover", "kcenter",    "svpcf",
-      "gradnorm", "negsample", "lcc",           "osmac",    "sensitivity"};
-  return names;
-}
-/// @brief The uncertainty filters' names ("mcdropout" first).
-[[nodiscard]] inline std::span<const std::string_view> filter_names() noexcept {
-  static constexpr std::array<std::string_view, 4> names = {"mcdropout", "tce", "rce", "none"};
-  return names;
-}
-/// @brief The global trusts' names ("sigmoid" first).
-[[nodiscard]] inline std::span<const std::string_view> trust_names() noexcept {
-  static constexpr std::array<std::string_view, 4> names = {"sigmoid", "linear", "constant", "none"};
-  return names;
-}
-/// @brief The gradient embeddings' names ("adam" first).
-[[nodiscard]] inline std::span<const std::string_view> embedding_names() noexcept {
-  static constexpr std::array<std::string_view, 4> names = {"adam", "plain", "scalar", "unit"};
-  return names;
-}
-/// @brief The greedy solvers' names (as nacs-greedy --solver spells them).
-[[nodiscard]] inline std::span<const std::string_view> solver_names() noexcept {
-  static constexpr std::array<std::string_view, 4> names = {"naive", "lazy", "stochastic", "lazier"};
-  return names;
-}
-
-/// @brief One of the greedy solvers.
-using solver_choice = std::variant<naive_greedy, lazy_greedy, stochastic_greedy, lazier_than_lazy>;
-/// @brief One of the uncertainty filters.
+/// @brief One of the uncertainty filters; filter_names() are their name()s, in this order.
 using filter_choice = std::variant<mc_dropout_filter, tce_filter, rce_filter, no_filter>;
-/// @brief One of the global trusts, with the paper's entropy local trust.
+/// @brief One of the global trusts, with the paper's entropy local trust; trust_names() are the global trusts' name()s.
 using trust_choice = std::variant<trust_schedule<sigmoid_trust>, trust_schedule<linear_trust>,
                                   trust_schedule<constant_trust>, trust_schedule<no_trust>>;
-/// @brief One of the gradient embeddings.
+/// @brief One of the gradient embeddings; embedding_names() are their name()s, in this order.
 using embedding_choice = std::variant<adam_gradient, plain_gradient, scalar_gradient, unit_gradient>;
+
+/// @brief The uncertainty filters' name table (filter_choice's types).
+inline constexpr auto filter_table = types_name_table<filter_choice>("filter");
+/// @brief The global trusts' name table (trust_choice's types, named by their global trust).
+inline constexpr auto trust_table = types_name_table<trust_choice>("trust");
+/// @brief The gradient embeddings' name table (embedding_choice's types).
+inline constexpr auto embedding_table = types_name_table<embedding_choice>("embedding");
+
+/// @brief The selection methods' names, in table order ("nacs" first).
+[[nodiscard]] inline std::span<const std::string_view> method_names() noexcept;
+/// @brief The uncertainty filters' names ("mcdropout" first).
+[[nodiscard]] inline std::span<const std::string_view> filter_names() noexcept { return filter_table.names(); }
+/// @brief The global trusts' names ("sigmoid" first).
+[[nodiscard]] inline std::span<const std::string_view> trust_names() noexcept { return trust_table.names(); }
+/// @brief The gradient embeddings' names ("adam" first).
+[[nodiscard]] inline std::span<const std::string_view> embedding_names() noexcept { return embedding_table.names(); }
 
 /// @brief A trust_choice behind one type, so that nacs_method<S, E, runtime_trust> is compiled once per
 /// solver and embedding rather than once per trust; q is the chosen schedule's, bit for bit.
@@ -135,19 +123,17 @@ struct runtime_trust {
 };
 static_assert(corrected_target<runtime_trust>);
 
-/// @brief The solver named `name` (solver_names()), with epsilon for stochastic and lazier.
-/// @throws nacs::error for an unknown name or a bad epsilon
-[[nodiscard]] inline solver_choice make_solver(std::string_view name, double epsilon = 1e-3, std::uint64_t seed = 0) {
-  solver_choice s;
-  switch (parse_name("solver", solver_names(), name)) {
-    case 0: s = naive_greedy{}; break;
-    case 1: s = lazy_greedy{}; break;
-    case 2: s = stochastic_greedy{.epsilon = epsilon, .seed = seed}; break;
-    default: s = lazier_than_lazy{.epsilon = epsilon, .seed = seed}; break;
-  }
-  std::visit([](const auto& x) { x.validate(); }, s);
-  return s;
-}
+/// @brief The selection methods, one type each (the nacs, setcover, kcenter and gradnorm methods
+/// with their default solver and embedding): method_names() are their name()s, in this order, and
+/// run_coreset dispatches on the position (type_position).
+using method_types =
+    std::tuple<nacs_method<lazier_than_lazy, adam_gradient, runtime_trust>, random_method, balanced_random_method,
+               set_cover_method<lazy_greedy>, k_center_method<naive_greedy, plain_gradient>, svpcf_method,
+               gradnorm_method<plain_gradient>, negsample_method, lcc_method, osmac_method, sensitivity_method>;
+/// @brief The selection methods' name table (method_types).
+inline constexpr auto method_table = types_name_table<method_types>("method");
+
+inline std::span<const std::string_view> method_names() noexcept { return method_table.names(); }
 
 /// @brief The filter a method runs with when coreset_config::filter is empty: "none" for the samples
 /// (random, random-balanced, negsample, lcc, osmac, sensitivity: a filter would change the
@@ -167,60 +153,46 @@ static_assert(corrected_target<runtime_trust>);
 /// @brief The filter config.filter names (effective_filter), with config.remove_rate and config.passes.
 /// @throws nacs::error for an unknown name, a remove rate outside [0, 1) or fewer than 2 passes
 [[nodiscard]] inline filter_choice make_filter(const coreset_config& config) {
-  const std::size_t i = parse_name("filter", filter_names(), effective_filter(config));
-  if (i == 0 || i == 1)
-    NACS_EXPECTS(config.remove_rate >= 0.0 && config.remove_rate < 1.0, errc::invalid_argument,
-                 "the remove rate " + std::to_string(config.remove_rate) +
-                     " must be in [0, 1) (the share of selected rows the filter removes, e.g. 0.1)");
-  switch (i) {
-    case 0: {
-      NACS_EXPECTS(config.passes >= 2, errc::invalid_argument,
-                   "mcdropout needs at least 2 Monte-Carlo passes (got " + std::to_string(config.passes) + ")");
-      mc_dropout_filter f;
-      f.passes = config.passes;
-      f.remove_rate = config.remove_rate;
-      return f;
-    }
-    case 1: {
-      tce_filter f;
-      f.remove_rate = config.remove_rate;
-      return f;
-    }
-    case 2: return rce_filter{};
-    default: return no_filter{};
-  }
+  filter_choice f = variant_at<filter_choice>(filter_table.parse(effective_filter(config)));
+  std::visit(
+      [&](auto& x) {
+        if constexpr (requires { x.remove_rate; }) {
+          NACS_EXPECTS(config.remove_rate >= 0.0 && config.remove_rate < 1.0, errc::invalid_argument,
+                       "the remove rate " + std::to_string(config.remove_rate) +
+                           " must be in [0, 1) (the share of selected rows the filter removes, e.g. 0.1)");
+          x.remove_rate = config.remove_rate;
+        }
+        if constexpr (requires { x.passes; }) {
+          NACS_EXPECTS(config.passes >= 2, errc::invalid_argument,
+                       "mcdropout needs at least 2 Monte-Carlo passes (got " + std::to_string(config.passes) + ")");
+          x.passes = config.passes;
+        }
+      },
+      f);
+  return f;
 }
 
 /// @brief The trust config.trust names (constant: config.trust_value), with entropy local trust.
 /// @throws nacs::error for an unknown name or a constant outside [0, 1]
 [[nodiscard]] inline trust_choice make_trust(const coreset_config& config) {
-  switch (parse_name("trust", trust_names(), config.trust)) {
-    case 0: return trust_schedule<sigmoid_trust>{};
-    case 1: return trust_schedule<linear_trust>{};
-    case 2: {
-      NACS_EXPECTS(config.trust_value >= 0.0 && config.trust_value <= 1.0, errc::invalid_argument,
-                   "the constant trust " + std::to_string(config.trust_value) + " must be in [0, 1]");
-      return trust_schedule<constant_trust>{constant_trust{config.trust_value}};
-    }
-    default: return trust_schedule<no_trust>{};
+  trust_choice t = variant_at<trust_choice>(trust_table.parse(config.trust));
+  if (auto* c = std::get_if<trust_schedule<constant_trust>>(&t)) {
+    NACS_EXPECTS(config.trust_value >= 0.0 && config.trust_value <= 1.0, errc::invalid_argument,
+                 "the constant trust " + std::to_string(config.trust_value) + " must be in [0, 1]");
+    c->global.value = config.trust_value;
   }
+  return t;
 }
 
 /// @brief The embedding `name` names (embedding_names()).
 /// @throws nacs::error for an unknown name
 [[nodiscard]] inline embedding_choice make_embedding(std::string_view name) {
-  switch (parse_name("embedding", embedding_names(), name)) {
-    case 0: return adam_gradient{};
-    case 1: return plain_gradient{};
-    case 2: return scalar_gradient{};
-    default: return unit_gradient{};
-  }
+  return variant_at<embedding_choice>(embedding_table.parse(name));
 }
 
-/// @brief The pilot samples' names ("uniform" first).
+/// @brief The pilot samples' names ("uniform" first; pilot_sample_table).
 [[nodiscard]] inline std::span<const std::string_view> pilot_sample_names() noexcept {
-  static constexpr std::array<std::string_view, 2> names = {"uniform", "balanced"};
-  return names;
+  return pilot_sample_table.names();
 }
 
 /// @brief The pilot options of config (pilot_share, pilot_sample, pilot_model over `model`).
@@ -230,8 +202,7 @@ static_assert(corrected_target<runtime_trust>);
 [[nodiscard]] inline pilot_options make_pilot(const coreset_config& config, const model_config& model = {}) {
   pilot_options p;
   p.share = config.pilot_share;
-  p.sample = parse_name("pilot sample", pilot_sample_names(), config.pilot_sample) == 0 ? pilot_sample::uniform
-                                                                                         : pilot_sample::balanced;
+  p.sample = pilot_sample_table.parse(config.pilot_sample);
   if (!config.pilot_model.empty()) p.model = with_kind(model, parse_model_kind(config.pilot_model));
   p.validate();
   return p;
@@ -240,7 +211,7 @@ static_assert(corrected_target<runtime_trust>);
 /// @brief Checks every name and knob of a config (what run_coreset checks first).
 /// @throws nacs::error errc::invalid_argument for the first bad name or value
 inline void validate_config(const coreset_config& config) {
-  (void)parse_name("method", method_names(), config.method);
+  (void)method_table.index(config.method);
   (void)make_pilot(config);
   negsample_method{config.positive_share}.validate();
   osmac_method{.weight_clip = config.weight_clip}.validate();
@@ -249,12 +220,6 @@ inline void validate_config(const coreset_config& config) {
   if (!config.embedding.empty()) (void)make_embedding(config.embedding);
   if (!config.solver.empty()) (void)make_solver(config.solver, config.epsilon);
   NACS_EXPECTS(config.proxy_epochs >= 1, errc::invalid_argument, "svpcf needs at least 1 proxy epoch");
-}
-
-/// @brief The presets' names ("default" first).
-[[nodiscard]] inline std::span<const std::string_view> preset_names() noexcept {
-  static constexpr std::array<std::string_view, 3> names = {"default", "paper", "large"};
-  return names;
 }
 
 /// @brief Named bundles of settings (nacs-coreset --preset).
@@ -286,13 +251,16 @@ enum class coreset_preset {
              ///< final model with or without gamma, whichever validates better
 };
 
+/// @brief The presets' name table: default, paper, large.
+inline constexpr auto preset_table = make_name_table<coreset_preset>(
+    "preset", {{"default", coreset_preset::defaults}, {"paper", coreset_preset::paper}, {"large", coreset_preset::large}});
+
+/// @brief The presets' names ("default" first).
+[[nodiscard]] inline std::span<const std::string_view> preset_names() noexcept { return preset_table.names(); }
+
 /// @brief The preset named `name` (preset_names()).
 /// @throws nacs::error errc::invalid_argument for an unknown name (suggesting the closest)
-[[nodiscard]] inline coreset_preset parse_preset(std::string_view name) {
-  static constexpr std::array<coreset_preset, 3> presets = {coreset_preset::defaults, coreset_preset::paper,
-                                                            coreset_preset::large};
-  return presets[parse_name("preset", preset_names(), name)];
-}
+[[nodiscard]] inline coreset_preset parse_preset(std::string_view name) { return preset_table.parse(name); }
 
 /// @brief The candidate share of the `large` preset for a coreset of `ratio` of the rows, selected
 /// with a filter that removes `remove_rate` of its picks: 4 x ratio, at least 0.1 and at least

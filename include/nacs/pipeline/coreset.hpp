@@ -19,11 +19,13 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include <nacs/core/error.hpp>
+#include <nacs/core/names.hpp>
 #include <nacs/data/dataset.hpp>
 #include <nacs/data/load.hpp>
 #include <nacs/model/adam.hpp>
@@ -39,10 +41,17 @@ enum class partition_mode {
   class_balanced,  ///< the authors' code: positives and negatives cut and solved apart, half the budget each
 };
 
+/// @brief The partition modes' name table: random, class-balanced (nacs-coreset --partitions).
+inline constexpr auto partition_mode_table = make_name_table<partition_mode>(
+    "partition mode", {{"random", partition_mode::random}, {"class-balanced", partition_mode::class_balanced}});
+
 /// @brief "random" or "class-balanced".
-constexpr std::string_view to_string(partition_mode m) noexcept {
-  return m == partition_mode::random ? "random" : "class-balanced";
-}
+constexpr std::string_view to_string(partition_mode m) noexcept { return partition_mode_table.name_of(m); }
+
+/// @brief How the selection-phase model weights its rows (coreset_options::weighted_training), by name:
+/// none (false: unweighted, the paper) or gamma (true: the weights gamma); nacs-coreset --selection-weights.
+inline constexpr auto selection_weighting_table =
+    make_name_table<bool>("selection weighting", {{"none", false}, {"gamma", true}});
 
 /// @brief Partition size used when coreset_options::partition_size is empty.
 ///
@@ -185,6 +194,84 @@ struct coreset {
   /// @brief Number of rows.
   [[nodiscard]] std::size_t size() const noexcept { return rows.size(); }
 };
+
+/// @brief What a coreset looks like against its training rows: class balance, targets, how skewed
+/// its weights are and, given the flip mask of synthetic data, how many of its labels were flipped
+/// (what nacs-coreset reports; coreset_statistics_of computes it).
+struct coreset_statistics {
+  double base_positive_share = 0.0;    ///< labels >= 0.5 among the training rows
+  double positive_share = 0.0;         ///< labels >= 0.5 among the coreset's rows
+  double target_mean = 0.0;            ///< the mean target q (the label where the coreset has no targets)
+  double weight_max_over_mean = 0.0;   ///< the largest weight over the mean weight (weights absent: 1 each)
+  double weight_ess_share = 0.0;       ///< (sum w)^2 / sum w^2 / k: the effective sample size's share, 1 for equal weights
+  std::optional<double> base_flip_share{};      ///< flipped labels among the training rows (flip mask given)
+  std::optional<double> selected_flip_share{};  ///< among the rows selected before the filter (the coreset and removed_rows)
+  std::optional<double> removed_flip_share{};   ///< among the rows the filter removed (none removed: absent)
+  std::optional<double> coreset_flip_share{};   ///< among the coreset's rows
+};
+
+namespace detail {
+// The share of `rows` whose flip flag is set (0 for no rows).
+inline double flipped_share(std::span<const std::uint8_t> flipped, std::span<const row_index> rows) {
+  if (rows.empty()) return 0.0;
+  row_index n = 0;
+  for (const auto r : rows) n += flipped[static_cast<std::size_t>(r)];
+  return static_cast<double>(n) / static_cast<double>(rows.size());
+}
+}  // namespace detail
+
+/// @brief The statistics of coreset `c` of `train` (all zero for an empty coreset but the base share).
+/// @param[in] train   the training rows the coreset was selected from
+/// @param[in] c       the coreset (rows, weights and targets; weights and targets may be empty)
+/// @param[in] flipped the flip mask of the training rows (1: the observed label was flipped; synthetic data),
+///                    or empty: no flip shares
+/// @throws nacs::error errc::invalid_argument for a row out of range or a flip mask of another size
+[[nodiscard]] inline coreset_statistics coreset_statistics_of(const dataset& train, const coreset& c,
+                                                              std::span<const std::uint8_t> flipped = {}) {
+  const auto n_rows = static_cast<std::size_t>(train.rows());
+  NACS_EXPECTS(flipped.empty() || flipped.size() == n_rows, errc::invalid_argument,
+               "coreset_statistics_of: the flip mask has " + std::to_string(flipped.size()) + " entries for " +
+                   std::to_string(n_rows) + " training rows");
+  const auto in_range = [&](std::span<const row_index> rows) {
+    for (const auto r : rows)
+      NACS_EXPECTS(r >= 0 && static_cast<std::size_t>(r) < n_rows, errc::invalid_argument,
+                   "coreset_statistics_of: row " + std::to_string(r) + " is not among the " + std::to_string(n_rows) +
+                       " training rows");
+  };
+  in_range(c.rows);
+  in_range(c.report.removed_rows);
+  coreset_statistics s;
+  double base = 0;
+  for (const float y : train.labels) base += y >= 0.5f ? 1 : 0;
+  s.base_positive_share = base / static_cast<double>(train.rows());
+  if (!c.rows.empty()) {
+    const auto n = static_cast<double>(c.rows.size());
+    double pos = 0, q = 0, sw = 0, sw2 = 0, wmax = 0;
+    for (std::size_t i = 0; i < c.rows.size(); ++i) {
+      pos += train.labels[static_cast<std::size_t>(c.rows[i])] >= 0.5f ? 1 : 0;
+      q += i < c.targets.size() ? c.targets[i] : train.labels[static_cast<std::size_t>(c.rows[i])];
+      const double w = i < c.weights.size() ? c.weights[i] : 1.0;
+      sw += w;
+      sw2 += w * w;
+      wmax = std::max(wmax, w);
+    }
+    s.positive_share = pos / n;
+    s.target_mean = q / n;
+    s.weight_max_over_mean = sw > 0 ? wmax / (sw / n) : 0;
+    s.weight_ess_share = sw2 > 0 ? sw * sw / sw2 / n : 0;
+  }
+  if (!flipped.empty()) {
+    row_index flips = 0;
+    for (const auto f : flipped) flips += f;
+    s.base_flip_share = static_cast<double>(flips) / static_cast<double>(train.rows());
+    std::vector<row_index> selected = c.rows;
+    selected.insert(selected.end(), c.report.removed_rows.begin(), c.report.removed_rows.end());
+    s.selected_flip_share = detail::flipped_share(flipped, selected);
+    if (!c.report.removed_rows.empty()) s.removed_flip_share = detail::flipped_share(flipped, c.report.removed_rows);
+    s.coreset_flip_share = detail::flipped_share(flipped, c.rows);
+  }
+  return s;
+}
 
 /// @brief k for coreset_options: k when given, else nacs::budget_from_ratio(ratio, n) (floor(ratio * n), >= 1).
 /// @throws nacs::error errc::invalid_argument unless 0 < ratio < 1 and ratio * n >= 1 (or k in [1, n)), n >= 2

@@ -76,30 +76,36 @@ enum class final_weighting {
   method_default,
 };
 
+/// @brief The final weightings' name table, in enum order: none, gamma, auto (best_on_validation),
+/// method (nacs-coreset --final-weights).
+inline constexpr auto final_weighting_table = make_name_table<final_weighting>(
+    "final weighting", {{"none", final_weighting::none},
+                        {"gamma", final_weighting::gamma},
+                        {"auto", final_weighting::best_on_validation},
+                        {"method", final_weighting::method_default}});
+
 /// @brief "none", "gamma", "auto" (best_on_validation) or "method": nacs-coreset's --final-weights names.
-constexpr std::string_view to_string(final_weighting w) noexcept {
-  switch (w) {
-    case final_weighting::none: return "none";
-    case final_weighting::gamma: return "gamma";
-    case final_weighting::best_on_validation: return "auto";
-    case final_weighting::method_default: return "method";
-  }
-  return "unknown";
-}
+constexpr std::string_view to_string(final_weighting w) noexcept { return final_weighting_table.name_of(w); }
 
 /// @brief The final weightings' names, in enum order (nacs-coreset --final-weights).
 [[nodiscard]] inline std::span<const std::string_view> final_weighting_names() noexcept {
-  static constexpr std::array<std::string_view, 4> names = {
-      to_string(final_weighting::none), to_string(final_weighting::gamma),
-      to_string(final_weighting::best_on_validation), to_string(final_weighting::method_default)};
-  return names;
+  return final_weighting_table.names();
 }
 
 /// @brief The final_weighting named `name` (final_weighting_names()).
 /// @throws nacs::error errc::invalid_argument for an unknown name (suggesting the closest)
 [[nodiscard]] inline final_weighting parse_final_weighting(std::string_view name) {
-  return static_cast<final_weighting>(parse_name("final weighting", final_weighting_names(), name));
+  return final_weighting_table.parse(name);
 }
+
+/// @brief What the final model trains on (final_options::use_targets), by name: corrected (true: the
+/// corrected targets q) or labels (false: the given labels); nacs-coreset --final-targets.
+inline constexpr auto final_targets_table =
+    make_name_table<bool>("final targets", {{"corrected", true}, {"labels", false}});
+
+/// @brief Whether the final model trains with the prior correction (final_options::prior_correction),
+/// by name: on or off; nacs-coreset --prior-correction.
+inline constexpr auto prior_correction_table = make_name_table<bool>("prior correction", {{"on", true}, {"off", false}});
 
 /// @brief Options of train_on_coreset (defaults: the paper's model and optimiser, early stopping with patience 1).
 struct final_options {

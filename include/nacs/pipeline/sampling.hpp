@@ -47,6 +47,7 @@
 #include <vector>
 
 #include <nacs/core/error.hpp>
+#include <nacs/core/names.hpp>
 #include <nacs/core/types.hpp>
 #include <nacs/execution.hpp>
 #include <nacs/model/models.hpp>
@@ -107,8 +108,12 @@ enum class pilot_sample {
   balanced,  ///< half positives, half negatives (trained with the class-prior offset)
 };
 
+/// @brief The pilot samples' name table: uniform, balanced (coreset_config::pilot_sample).
+inline constexpr auto pilot_sample_table = make_name_table<pilot_sample>(
+    "pilot sample", {{"uniform", pilot_sample::uniform}, {"balanced", pilot_sample::balanced}});
+
 /// @brief "uniform" or "balanced".
-constexpr std::string_view to_string(pilot_sample s) noexcept { return s == pilot_sample::uniform ? "uniform" : "balanced"; }
+constexpr std::string_view to_string(pilot_sample s) noexcept { return pilot_sample_table.name_of(s); }
 
 /// @brief The pilot model of the importance-sampling methods: its rows and its architecture.
 struct pilot_options {

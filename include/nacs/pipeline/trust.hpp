@@ -38,6 +38,7 @@
 
 #include <nacs/core/config.hpp>
 #include <nacs/core/error.hpp>
+#include <nacs/core/names.hpp>
 
 namespace nacs {
 
@@ -153,6 +154,11 @@ enum class trust_horizon {
   full_data_steps,  ///< the authors' code: T from the full-data loader length (keeps g(t) < 0.01 during selection)
 };
 
+/// @brief The horizons' name table as programs spell them (nacs-coreset --horizon): planned, full-data.
+/// (to_string gives the enumerators' own spellings.)
+inline constexpr auto trust_horizon_table = make_name_table<trust_horizon>(
+    "trust horizon", {{"planned", trust_horizon::planned_steps}, {"full-data", trust_horizon::full_data_steps}});
+
 /// @brief "planned_steps" or "full_data_steps".
 constexpr std::string_view to_string(trust_horizon h) noexcept {
   return h == trust_horizon::planned_steps ? "planned_steps" : "full_data_steps";
@@ -219,6 +225,12 @@ struct trust_schedule {
     return std::string(global.name()) + "*" + std::string(local.name());
   }
   friend constexpr bool operator==(const trust_schedule&, const trust_schedule&) = default;
+};
+
+/// @brief A schedule is named by its global trust ("sigmoid"), as trust_names() spell it.
+template <global_trust G, local_trust L>
+struct type_name<trust_schedule<G, L>> {
+  static constexpr std::string_view value = G::name();  ///< G's name
 };
 
 /// @brief A training_set::correct_targets hook that applies `schedule` with horizon T to every batch.

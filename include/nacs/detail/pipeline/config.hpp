@@ -17,7 +17,7 @@ coreset host_run(algo::run_coreset, const P& policy, const dataset& train, const
                  const coreset_config& config, const coreset_options& opt) {
   using namespace pipeline;
   validate_config(config);
-  const std::size_t method = parse_name("method", method_names(), config.method);
+  const std::size_t method = method_table.index(config.method);
   const filter_choice filter = make_filter(config);
   const trust_choice trust = make_trust(config);
   const auto solver_or = [&](std::string_view fallback) {
@@ -26,7 +26,7 @@ coreset host_run(algo::run_coreset, const P& policy, const dataset& train, const
   const auto embedding_or = [&](std::string_view fallback) {
     return make_embedding(config.embedding.empty() ? fallback : std::string_view(config.embedding));
   };
-  std::string method_name(method_names()[method]);
+  std::string method_name(method_table.names()[method]);
   const std::string filter_name = std::visit([](const auto& f) { return std::string(f.name()); }, filter);
   auto ctx = prepare(
       train, valid, opt, static_cast<std::size_t>(omp_threads(policy)),
@@ -34,7 +34,7 @@ coreset host_run(algo::run_coreset, const P& policy, const dataset& train, const
       method_name, filter_name);
   method_result r;
   switch (method) {
-    case 0:
+    case type_position<method_types, nacs_method<lazier_than_lazy, adam_gradient, runtime_trust>>:
       r = std::visit(
           [&](const auto& s, const auto& e) {
             using S = std::decay_t<decltype(s)>;
@@ -43,14 +43,14 @@ coreset host_run(algo::run_coreset, const P& policy, const dataset& train, const
           },
           solver_or("lazier"), embedding_or("adam"));
       break;
-    case 1: r = run_method(policy, *ctx, random_method{}); break;
-    case 2: r = run_method(policy, *ctx, balanced_random_method{}); break;
-    case 3:
+    case type_position<method_types, random_method>: r = run_method(policy, *ctx, random_method{}); break;
+    case type_position<method_types, balanced_random_method>: r = run_method(policy, *ctx, balanced_random_method{}); break;
+    case type_position<method_types, set_cover_method<lazy_greedy>>:
       r = std::visit(
           [&](const auto& s) { return run_method(policy, *ctx, set_cover_method<std::decay_t<decltype(s)>>{s}); },
           solver_or("lazy"));
       break;
-    case 4:
+    case type_position<method_types, k_center_method<naive_greedy, plain_gradient>>:
       r = std::visit(
           [&](const auto& s, const auto& e) {
             return run_method(policy, *ctx,
@@ -58,18 +58,18 @@ coreset host_run(algo::run_coreset, const P& policy, const dataset& train, const
           },
           solver_or("naive"), embedding_or("plain"));
       break;
-    case 5: r = run_method(policy, *ctx, svpcf_method{config.proxy_epochs}); break;
-    case 6:
+    case type_position<method_types, svpcf_method>: r = run_method(policy, *ctx, svpcf_method{config.proxy_epochs}); break;
+    case type_position<method_types, gradnorm_method<plain_gradient>>:
       r = std::visit(
           [&](const auto& e) { return run_method(policy, *ctx, gradnorm_method<std::decay_t<decltype(e)>>{e}); },
           embedding_or("plain"));
       break;
-    case 7: r = run_method(policy, *ctx, negsample_method{config.positive_share}); break;
-    case 8: r = run_method(policy, *ctx, lcc_method{make_pilot(config, opt.model)}); break;
-    case 9:
+    case type_position<method_types, negsample_method>: r = run_method(policy, *ctx, negsample_method{config.positive_share}); break;
+    case type_position<method_types, lcc_method>: r = run_method(policy, *ctx, lcc_method{make_pilot(config, opt.model)}); break;
+    case type_position<method_types, osmac_method>:
       r = run_method(policy, *ctx, osmac_method{.pilot = make_pilot(config, opt.model), .weight_clip = config.weight_clip});
       break;
-    default:
+    default:  // sensitivity_method, the last of method_types
       r = run_method(policy, *ctx, sensitivity_method{make_pilot(config, opt.model), config.weight_clip});
       break;
   }
