@@ -182,7 +182,7 @@ request parse_command_line(int argc, const char* const* argv, bool& help) {
       "preset", "NAME",
       "default: for --method nacs, --embedding unit and --partitions class-balanced (measured best on real data; "
       "docs/results.md), else paper; paper: the paper's method; "
-      "large: the configuration measured best at 1 M rows (synthetic data; docs/results-log.md): "
+      "large: the configuration measured best at 1 M rows (synthetic data; docs/log/results.md): "
       "--candidate-share max(0.1, 4 x R, R / (1 - remove rate)), --partitions class-balanced, --embedding plain, "
       "--round-epochs 0, --final-weights auto; "
       "flags given explicitly override it",

@@ -139,24 +139,9 @@ struct type_name {
 
 namespace detail {
 template <class List>
-struct type_list_of;
-template <template <class...> class L, class... Ts>
-struct type_list_of<L<Ts...>> {
-  static constexpr std::size_t size = sizeof...(Ts);
-  static constexpr std::array<std::string_view, sizeof...(Ts)> names{type_name<Ts>::value...};
-  template <class T>
-  static constexpr std::size_t position() noexcept {
-    std::size_t i = 0;
-    const bool found = ((std::is_same_v<T, Ts> ? true : (++i, false)) || ...);
-    return found ? i : sizeof...(Ts);
-  }
-};
+struct type_list_of;  // nacs/detail/core/names.hpp
 template <class V, std::size_t... I>
-V variant_at(std::size_t i, std::index_sequence<I...>) {
-  V out;
-  ((i == I ? void(out.template emplace<I>()) : void()), ...);
-  return out;
-}
+V variant_at(std::size_t i, std::index_sequence<I...>);
 }  // namespace detail
 
 /// @brief The table of a type list (a std::variant or std::tuple of policy types): each type's
@@ -194,3 +179,5 @@ std::size_t name_table<T, N>::index(std::string_view name) const {
 }
 
 }  // namespace nacs
+
+#include <nacs/detail/core/names.hpp>
