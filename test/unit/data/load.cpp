@@ -253,7 +253,8 @@ TEST_CASE("write_source_rows: the chosen training rows' lines as they are in the
   std::string text = criteo_file(20, 6) + "\n\nbad line\n" + criteo_file(3, 6, 20);
   for (int r = 23; r < 40; ++r) {
     std::string l = criteo_line(r % 2, "0000abcd", r);
-    l.insert(l.size() - 1, "\r");
+    l.back() = '\r';  // the line's "\n" becomes "\r\n"
+    l += '\n';
     text += l;
   }
   const auto data = dir.write("d.tsv", text);
