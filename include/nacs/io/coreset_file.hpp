@@ -29,18 +29,14 @@
 /// file cannot be read) that says what was wrong.
 #pragma once
 
-#include <algorithm>
-#include <charconv>
 #include <cmath>
 #include <cstddef>
-#include <cstdint>
 #include <filesystem>
 #include <fstream>
 #include <istream>
 #include <optional>
 #include <span>
 #include <string>
-#include <string_view>
 #include <system_error>
 #include <vector>
 
@@ -64,44 +60,11 @@ struct coreset_file {
   coreset_file_format format = coreset_file_format::rows;  ///< the layout read
 };
 
-namespace detail::coreset_io {
+}  // namespace nacs
 
-inline std::string_view trim(std::string_view s) noexcept {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
+#include <nacs/detail/io/coreset_file.hpp>  // the reader's body
 
-inline std::string shown(std::string_view s) {
-  std::string out(s.substr(0, 40));
-  for (char& c : out)
-    if (static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) >= 0x7f) c = '?';
-  return s.size() > 40 ? out + "..." : out;
-}
-
-inline bool parse_index(std::string_view s, row_index& v) noexcept {
-  if (s.empty() || s.front() == '-' || s.front() == '+') return false;
-  const auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  return ec == std::errc{} && p == s.data() + s.size();
-}
-
-inline bool parse_number(std::string_view s, double& v) noexcept {
-  if (!s.empty() && s.front() == '+') s.remove_prefix(1);
-  if (s.empty()) return false;
-  const auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  return ec == std::errc{} && p == s.data() + s.size() && std::isfinite(v);
-}
-
-// The shortest text that reads back to the same float.
-inline std::string float_text(float v) {
-  char buf[32];
-  const auto r = std::to_chars(buf, buf + sizeof buf, v);
-  return std::string(buf, r.ptr);
-}
-
-enum class column { row, weight, label, gain };
-
-}  // namespace detail::coreset_io
+namespace nacs {
 
 /// @brief Reads a coreset file from a stream (see the file comment for the formats and checks).
 /// @param[in] in     the input, read to its end
@@ -111,128 +74,10 @@ enum class column { row, weight, label, gain };
 ///         errc::io on a read error
 inline coreset_file read_coreset_file(std::istream& in, const std::string& source,
                                       std::optional<row_index> n = std::nullopt) {
-  using detail::coreset_io::column;
-  namespace cio = detail::coreset_io;
-  coreset_file out;
-  std::vector<column> columns;  // empty: plain rows
-  bool first = true;
-  std::size_t with_weight = 0;
-  std::int64_t number = 0;
+  detail::coreset_io::line_reader reader(source, n);
   std::string line;
-  std::vector<std::string_view> cells;
-  const auto fail = [&](const std::string& why) {
-    NACS_FAIL(errc::parse, "'", source, "' line ", number, ": ", why);
-  };
-  const auto index_of = [&](std::string_view text) {
-    row_index idx = 0;
-    if (!cio::parse_index(text, idx)) fail("'" + cio::shown(text) + "' is not a row index (a whole number >= 0)");
-    if (n && idx >= *n)
-      fail("row " + std::to_string(idx) + " is outside the " + std::to_string(*n) + " training rows");
-    return idx;
-  };
-  const auto weight_of = [&](std::string_view text) {
-    double w = 0;
-    if (!cio::parse_number(text, w) || w < 0 || w > 3.4028234663852886e38)  // the largest float
-      fail("'" + cio::shown(text) + "' is not a weight (a finite number >= 0 that fits a float, at most 3.4e38)");
-    return static_cast<float>(w);
-  };
-  while (std::getline(in, line)) {
-    ++number;
-    std::string_view body = line;
-    if (const auto hash = body.find('#'); hash != std::string_view::npos) body = body.substr(0, hash);
-    if (!body.empty() && body.back() == '\r') body.remove_suffix(1);
-    if (number == 1 && body.size() >= 3 && body.substr(0, 3) == "\xEF\xBB\xBF") body.remove_prefix(3);
-    body = cio::trim(body);
-    if (body.empty()) continue;
-    if (first) {
-      first = false;
-      const char c = body.front();
-      if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) {  // a header
-        bool has_row = false, has_gain = false;
-        std::size_t start = 0;
-        for (;;) {
-          const std::size_t end = std::min(body.find(',', start), body.size());
-          const std::string_view name = cio::trim(body.substr(start, end - start));
-          column col{};
-          if (name == "row" || name == "index") col = column::row;
-          else if (name == "weight") col = column::weight;
-          else if (name == "label") col = column::label;
-          else if (name == "gain") col = column::gain;
-          else
-            fail("the header names an unknown column '" + cio::shown(name) +
-                 "': a coreset file's header is row,weight,label (nacs-coreset --out) or index,gain,weight "
-                 "(nacs-greedy --out); without a header, give index[,weight] per line");
-          for (const column seen : columns)
-            if (seen == col) fail("the header names the column '" + std::string(name) + "' twice");
-          has_row = has_row || col == column::row;
-          has_gain = has_gain || col == column::gain;
-          columns.push_back(col);
-          if (end == body.size()) break;
-          start = end + 1;
-        }
-        if (!has_row) fail("the header has no 'row' (or 'index') column");
-        out.format = has_gain ? coreset_file_format::greedy : coreset_file_format::coreset;
-        continue;
-      }
-    }
-    if (!columns.empty()) {
-      cells.clear();
-      std::size_t start = 0;
-      for (;;) {
-        const std::size_t end = std::min(body.find(',', start), body.size());
-        cells.push_back(cio::trim(body.substr(start, end - start)));
-        if (end == body.size()) break;
-        start = end + 1;
-      }
-      if (cells.size() != columns.size())
-        fail(std::to_string(cells.size()) + " values, expected " + std::to_string(columns.size()) +
-             " (one per header column)");
-      for (std::size_t j = 0; j < columns.size(); ++j) {
-        switch (columns[j]) {
-          case column::row: out.rows.push_back(index_of(cells[j])); break;
-          case column::weight: out.weights.push_back(weight_of(cells[j])); break;
-          case column::label: {
-            double q = 0;
-            if (!cio::parse_number(cells[j], q) || q < 0 || q > 1)
-              fail("'" + cio::shown(cells[j]) + "' is not a label (a number in [0, 1])");
-            out.labels.push_back(static_cast<float>(q));
-            break;
-          }
-          case column::gain: {
-            double g = 0;
-            if (!cio::parse_number(cells[j], g)) fail("'" + cio::shown(cells[j]) + "' is not a gain (a finite number)");
-            break;
-          }
-        }
-      }
-      continue;
-    }
-    // Plain rows: index, optionally a weight after ',' or blanks.
-    std::size_t cut = body.find_first_of(", \t");
-    const std::string_view a = body.substr(0, cut);
-    std::string_view b;
-    if (cut != std::string_view::npos) {
-      b = cio::trim(body.substr(cut + 1));
-      if (body[cut] != ',' && !b.empty() && b.front() == ',') b = cio::trim(b.substr(1));
-      if (b.find_first_of(", \t") != std::string_view::npos) fail("expected 'index' or 'index,weight', found more");
-    }
-    out.rows.push_back(index_of(a));
-    if (!b.empty()) {
-      out.weights.push_back(weight_of(b));
-      ++with_weight;
-    } else {
-      out.weights.push_back(1.0f);
-    }
-  }
-  NACS_EXPECTS(!in.bad(), errc::io, "reading '" + source + "' failed");
-  NACS_EXPECTS(!out.rows.empty(), errc::invalid_data, "'" + source + "' lists no rows");
-  if (columns.empty()) {
-    NACS_EXPECTS(with_weight == 0 || with_weight == out.rows.size(), errc::parse,
-                 "'" + source + "': " + std::to_string(with_weight) + " of " + std::to_string(out.rows.size()) +
-                     " lines have a weight; give a weight on every line or on none");
-    if (with_weight == 0) out.weights.clear();
-  }
-  return out;
+  while (std::getline(in, line)) reader.line(line);
+  return reader.finish(in.bad());
 }
 
 /// @brief Reads a coreset file (see the file comment for the formats and checks).
